@@ -1,0 +1,20 @@
+// nodenet: a machine network configurator for Talos-format machine configs.
+#include <CLI/CLI.hpp>
+
+#include "cli/validate_command.h"
+
+int main(int argc, char** argv) {
+    CLI::App app{"nodenet: validate, plan and apply machine network configuration"};
+    app.set_version_flag("--version", "nodenet 0.1.0");
+    app.require_subcommand(1);
+    int exit_code = 0;
+    nodenet::cli::add_validate_command(app, exit_code);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int rc = app.exit(e);
+        // --help and --version are successes; every other parse failure is wrong usage.
+        return rc == 0 ? 0 : 2;
+    }
+    return exit_code;
+}

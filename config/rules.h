@@ -1,0 +1,35 @@
+// Semantic rules: what Talos checks after decoding (with its wording), and what nodenet adds.
+// One function per rule family; each appends to `out` and never stops at the first problem.
+#pragma once
+
+#include "config/diagnostic.h"
+#include "config/model.h"
+
+namespace nodenet::config {
+
+enum class Mode { Metal, Cloud, Container };
+
+// v1alpha1 (reference §2.1 steps 4-10, §4).
+void check_machine_type(const MachineConfig& m, Diagnostics& out);
+void check_worker_vips(const MachineConfig& m, Diagnostics& out);
+void check_devices(const Network& n, Diagnostics& out);
+void check_bond(const Bond& bond, Diagnostics& out);
+void check_wireguard(const Wireguard& wg, Diagnostics& out);
+void check_kubespan(const MachineConfig& m, Diagnostics& out);
+void check_discovery(const Discovery& d, const MachineConfig& m, Diagnostics& out);
+void check_container_mode(const MachineConfig& m, Mode mode, Diagnostics& out);
+
+// Where Talos stays silent but the config cannot work: warnings (errors under --strict).
+void check_beyond_talos(const MachineConfig& m, Diagnostics& out);
+
+// A diagnostic about a field points at the field when written, else at what contains it.
+template <class T>
+const Source& where(const Field<T>& field, const Source& fallback) {
+    return field.present ? field.src : fallback;
+}
+
+// Shared with the multi-document kinds.
+bool is_control_plane(const MachineConfig& m);
+void check_kubespan_filters(const KubeSpan& k, Diagnostics& out);
+
+}  // namespace nodenet::config

@@ -1,0 +1,181 @@
+// The multi-document network kinds: their own rules (reference §7.1) and their conflicts with
+// the v1alpha1 document (§7.3). Talos parses typed fields (prefixes, addresses, enums) while
+// decoding; those errors are reported here with Go's wording.
+#include <cctype>
+#include <string>
+
+#include "config/go_syntax.h"
+#include "config/validate.h"
+
+namespace nodenet::config {
+
+namespace {
+
+constexpr size_t kMaxLabel = 63;
+constexpr size_t kMaxName = 253;
+
+bool is_unspecified(const go::Ip& ip) {
+    size_t len = ip.v6 ? 16 : 4;
+    for (size_t i = 0; i < len; ++i)
+        if (ip.bytes[i] != 0) return false;
+    return true;
+}
+
+void check_hostname(const Doc<HostnameDoc>& d, Diagnostics& out) {
+    const HostnameDoc& h = d.spec;
+    const std::string& mode = h.auto_mode.value;
+    if (!mode.empty() && mode != "stable" && mode != "off")
+        out.error(h.auto_mode.src.mark, h.auto_mode.src.path, "invalid value for 'auto': " + go::quote(mode));
+    if (mode.empty() && h.hostname->empty())
+        out.error(d.src.mark, d.src.path, "either 'auto' or 'hostname' must be set");
+    if (!mode.empty() && mode != "off" && !h.hostname->empty())
+        out.error(h.hostname.src.mark, h.hostname.src.path, "'auto' and 'hostname' cannot be set at the same time");
+    const std::string& name = h.hostname.value;
+    if (name.empty()) return;
+    std::string label = name.substr(0, name.find('.'));
+    if (name.size() > kMaxName)
+        out.error(h.hostname.src.mark, h.hostname.src.path, "fqdn is too long: " + std::to_string(name.size()));
+    else if (label.empty() || label.size() > kMaxLabel)
+        out.error(h.hostname.src.mark, h.hostname.src.path, "invalid hostname " + go::quote(label));
+}
+
+void check_resolver(const Doc<ResolverDoc>& d, Diagnostics& out) {
+    for (const Text& ns : d.spec.nameservers.items)
+        if (auto ip = go::parse_addr(ns.value); !ip.ok())
+            out.error(ns.src.mark, ns.src.path, ip.error());
+}
+
+void check_static_host(const Doc<StaticHostDoc>& d, Diagnostics& out) {
+    const StaticHostDoc& s = d.spec;
+    if (s.name->empty())
+        out.error(d.src.mark, d.src.path, "name is required");
+    else if (!go::parse_addr(s.name.value).ok())
+        out.error(s.name.src.mark, s.name.src.path, "name must be a valid IP address");
+    if (s.hostnames.items.empty())
+        out.error(where(s.name, d.src).mark, d.src.path, "at least one hostname is required");
+}
+
+void check_link(const Doc<LinkDoc>& d, Diagnostics& out) {
+    const LinkDoc& l = d.spec;
+    if (l.name->empty()) out.error(d.src.mark, d.src.path, "name must be specified");
+    for (size_t i = 0; i < l.addresses.items.size(); ++i) {
+        const LinkAddress& a = l.addresses.items[i];
+        const std::string n = std::to_string(i);
+        if (a.address->empty()) {
+            out.error(a.src.mark, a.src.path, "address " + n + " must be specified");
+        } else if (auto p = go::parse_prefix(a.address.value); !p.ok()) {
+            out.error(a.address.src.mark, a.address.src.path, p.error());
+        } else if (is_unspecified(p->addr)) {
+            out.error(a.address.src.mark, a.address.src.path, "address " + n + " must be a valid IP address");
+        }
+    }
+    for (size_t i = 0; i < l.routes.items.size(); ++i) {
+        const LinkRoute& r = l.routes.items[i];
+        const std::string n = "route " + std::to_string(i);
+        if (!r.destination->empty()) {
+            if (auto p = go::parse_prefix(r.destination.value); !p.ok())
+                out.error(r.destination.src.mark, r.destination.src.path, p.error());
+            else if (is_unspecified(p->addr))
+                out.error(r.destination.src.mark, r.destination.src.path, n + " destination must be a valid IP prefix");
+        }
+        for (const Text* t : {&r.gateway, &r.source}) {
+            if (t->value.empty()) continue;
+            const char* what = t == &r.gateway ? " gateway" : " source";
+            if (auto ip = go::parse_addr(t->value); !ip.ok())
+                out.error(t->src.mark, t->src.path, ip.error());
+            else if (is_unspecified(ip.value()))
+                out.error(t->src.mark, t->src.path, n + what + " must be a valid IP address");
+        }
+    }
+}
+
+bool is_hex_bytes(const std::string& s) {
+    // "aa:bb:cc": pairs of hex digits separated by colons.
+    if (s.empty() || (s.size() + 1) % 3 != 0) return false;
+    for (size_t i = 0; i < s.size(); ++i) {
+        bool colon = i % 3 == 2;
+        if (colon ? s[i] != ':' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+    }
+    return true;
+}
+
+void check_dhcp(const Doc<DhcpDoc>& d, Diagnostics& out) {
+    const DhcpDoc& c = d.spec;
+    if (c.name->empty()) out.error(d.src.mark, d.src.path, "name must be specified");
+    const std::string& id = c.client_identifier.value;
+    if (!id.empty() && id != "none" && id != "mac" && id != "duid")
+        out.error(c.client_identifier.src.mark, c.client_identifier.src.path,
+                  "invalid client identifier " + go::quote(id) + " (one of none, mac, duid)");
+    if (!c.duid_raw->empty() && !is_hex_bytes(c.duid_raw.value))
+        out.error(c.duid_raw.src.mark, c.duid_raw.src.path,
+                  "invalid duidRaw " + go::quote(c.duid_raw.value) + ": expected hex bytes like 00:01:ab");
+    if (!c.duid_raw->empty() && id != "duid")
+        out.error(c.duid_raw.src.mark, c.duid_raw.src.path, "duidRaw can only be set if clientIdentifier is 'duid'");
+    if (c.duid_raw->empty() && id == "duid")
+        out.error(c.client_identifier.src.mark, c.client_identifier.src.path,
+                  "duidRaw must be set if clientIdentifier is 'duid'");
+}
+
+void check_kubespan_doc(const Doc<KubeSpanDoc>& d, const Config& config, Diagnostics& out) {
+    const KubeSpan& k = d.spec.spec;
+    if (k.mtu.present && k.mtu.value < 1280)
+        out.error(k.mtu.src.mark, k.mtu.src.path, "kubespan link MTU must be at least 1280");
+    for (const Text& f : k.filters.exclude_advertised_networks.items)
+        if (auto p = go::parse_prefix(f.value); !p.ok()) out.error(f.src.mark, f.src.path, p.error());
+    KubeSpan endpoints_only = k;
+    endpoints_only.filters.exclude_advertised_networks.items.clear();
+    check_kubespan_filters(endpoints_only, out);
+    const MachineConfig* m = config.machine ? &*config.machine : nullptr;
+    bool discovery = m && m->discovery && is_true(m->discovery->enabled);
+    if (is_true(k.enabled) && !discovery)
+        out.warning(k.enabled.src.mark, k.enabled.src.path,
+                    "KubeSpan requires cluster discovery to be enabled (.cluster.discovery.enabled)");
+}
+
+void check_kubespan_endpoints(const Doc<KubeSpanEndpointsDoc>& d, Diagnostics& out) {
+    for (const Text& e : d.spec.extra_announced_endpoints.items) {
+        auto hp = go::split_host_port(e.value);
+        bool ok = hp.ok() && go::parse_addr(hp->first).ok() && !hp->second.empty() && hp->second.size() <= 5 &&
+                  hp->second.find_first_not_of("0123456789") == std::string::npos && std::stoi(hp->second) <= 65535;
+        if (!ok) out.error(e.src.mark, e.src.path, "ParseAddrPort(" + go::quote(e.value) + "): invalid address and port");
+    }
+}
+
+// §7.3: a setting may come from the v1alpha1 document or from its new document, not from both.
+void check_conflicts(const Config& config, Diagnostics& out) {
+    if (!config.machine) return;
+    const MachineConfig& m = *config.machine;
+    const Network* n = m.network ? &*m.network : nullptr;
+    for (const auto& d : config.hostnames) {
+        if (n && !n->hostname->empty()) out.error(d.src.mark, d.src.path, "static hostname is already set in v1alpha1 config");
+        if (is_true(m.stable_hostname)) out.error(d.src.mark, d.src.path, "stable hostname is already set in v1alpha1 config");
+    }
+    for (const auto& d : config.resolvers) {
+        if (!n) break;
+        if (n->search_domains.present)
+            out.error(d.src.mark, d.src.path, ".machine.network.searchDomains is already set in v1alpha1 config");
+        bool any_ns = false;
+        for (const Text& ns : n->nameservers.items) any_ns = any_ns || go::parse_addr(ns.value).ok();
+        if (any_ns) out.error(d.src.mark, d.src.path, ".machine.network.nameservers is already set in v1alpha1 config");
+        if (is_true(n->disable_search_domain))
+            out.error(d.src.mark, d.src.path, ".machine.network.disableSearchDomain is already set in v1alpha1 config");
+    }
+    for (const auto& d : config.kubespan)
+        if (n && n->kubespan)
+            out.error(d.src.mark, d.src.path, "kubespan is already configured in v1alpha1 machine.network.kubespan");
+}
+
+}  // namespace
+
+void check_documents(const Config& config, Diagnostics& out) {
+    for (const auto& d : config.hostnames) check_hostname(d, out);
+    for (const auto& d : config.resolvers) check_resolver(d, out);
+    for (const auto& d : config.static_hosts) check_static_host(d, out);
+    for (const auto& d : config.links) check_link(d, out);
+    for (const auto& d : config.dhcp) check_dhcp(d, out);
+    for (const auto& d : config.kubespan) check_kubespan_doc(d, config, out);
+    for (const auto& d : config.kubespan_endpoints) check_kubespan_endpoints(d, out);
+    check_conflicts(config, out);
+}
+
+}  // namespace nodenet::config
