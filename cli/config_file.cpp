@@ -28,6 +28,7 @@ Result<ConfigFile> read_config_file(const std::string& path, uint64_t max_bytes)
     }
     // Pipes have no size up front: read one byte past the limit to know it was crossed.
     char buf[65536];
+    uint64_t total = 0;
     for (;;) {
         ssize_t n = read(fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
@@ -37,8 +38,8 @@ Result<ConfigFile> read_config_file(const std::string& path, uint64_t max_bytes)
             return Error{path + ": " + std::strerror(err)};
         }
         if (n == 0) break;
-        file.size += static_cast<uint64_t>(n);
-        if (file.size > max_bytes) {
+        total += static_cast<uint64_t>(n);
+        if (total > max_bytes) {
             file.too_large = true;
             file.text.clear();
             break;

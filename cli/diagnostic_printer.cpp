@@ -28,7 +28,8 @@ std::string caret_padding(std::string_view line, uint32_t column) {
     return pad;
 }
 
-// Control characters in a quoted source line would garble the terminal.
+// Control characters from the config (in a quoted source line, or in a key that became part of a
+// path) would garble the terminal or split one diagnostic over several lines for a CI parser.
 std::string printable(std::string_view line) {
     std::string s;
     s.reserve(line.size());
@@ -62,8 +63,8 @@ void print_text(std::ostream& os, std::string_view file, std::string_view source
     for (const config::Diagnostic& d : diagnostics.items()) {
         os << bold << file << ':' << d.mark.line << ':' << d.mark.column << ":" << reset << ' '
            << (style.color ? color_of(d.severity) : "") << config::severity_name(d.severity) << ':' << reset << ' ';
-        if (!d.path.empty()) os << d.path << ": ";
-        os << d.message << '\n';
+        if (!d.path.empty()) os << printable(d.path) << ": ";
+        os << printable(d.message) << '\n';
         std::string_view line = d.mark.line ? source_line(source, d.mark.line) : std::string_view();
         if (line.empty()) continue;
         std::string number = std::to_string(d.mark.line);

@@ -59,9 +59,7 @@ int run_validate(const ValidateArgs& args) {
         }
         config::Validation v;
         if (file->too_large)
-            v.diagnostics.error(yaml::Mark{1, 1}, "",
-                                "config is " + std::to_string(file->size) + " bytes, over the limit of " +
-                                    std::to_string(config::kMaxConfigBytes) + " bytes");
+            v.diagnostics.error(yaml::Mark{1, 1}, "", config::too_large_message(file->size));
         else
             v = config::validate(file->text, *schema, options);
         errors = errors || v.diagnostics.has_errors();

@@ -7,10 +7,12 @@
 namespace nodenet::config {
 
 Cursor Cursor::at(std::string_view key) const {
-    const yaml::Node* child = is_mapping() ? node_->get(key) : nullptr;
-    const yaml::Node* key_node = child ? node_->key_node(key) : nullptr;
+    const yaml::Entry* entry = is_mapping() ? node_->find(key) : nullptr;
+    // Absent fields never appear in a diagnostic (rules point at what contains them), so they
+    // carry no path: most fields of a config are absent, and this saves a string for each.
+    if (!entry) return Cursor(nullptr, std::string(), *out_);
     std::string path = path_.empty() ? std::string(key) : path_ + "." + std::string(key);
-    return Cursor(child, std::move(path), *out_, key_node);
+    return Cursor(entry->value, std::move(path), *out_, entry->key);
 }
 
 Source Cursor::source() const {

@@ -28,6 +28,13 @@ const Source& where(const Field<T>& field, const Source& fallback) {
     return field.present ? field.src : fallback;
 }
 
+// The index in the file of the list element a path leads to (its last "[N]"). Talos numbers
+// elements in some messages; misshapen elements are not in the model, so a loop counter may be off.
+inline size_t index_in_file(const Source& element) {
+    size_t open = element.path.rfind('[');
+    return open == std::string::npos ? 0 : std::stoul(element.path.substr(open + 1));
+}
+
 // Shared with the multi-document kinds.
 bool is_control_plane(const MachineConfig& m);
 void check_kubespan_filters(const KubeSpan& k, Diagnostics& out);

@@ -27,6 +27,16 @@ std::string masked(go::Prefix p) {
     return go::format_ip(p.addr) + "/" + std::to_string(p.bits);
 }
 
+// A value that failed to decode already has its error; a warning about the zero left in its place
+// would name a value the user never wrote.
+bool undecoded(const Source& at, const Diagnostics& out) {
+    for (const Diagnostic& d : out.items())
+        if (d.severity == Severity::Error && d.path == at.path && d.mark.line == at.mark.line &&
+            d.mark.column == at.mark.column)
+            return true;
+    return false;
+}
+
 void check_nameservers(const Network& n, Diagnostics& out) {
     for (const Text& ns : n.nameservers.items)
         if (!go::parse_addr(ns.value).ok())
@@ -51,21 +61,30 @@ void check_hostname(const Network& n, Diagnostics& out) {
 void check_vlan_ids(const Device& d, Diagnostics& out) {
     for (const Vlan& v : d.vlans.items) {
         uint16_t id = v.vlan_id.value;
-        if (id >= 1 && id <= 4094) continue;
+        if ((id >= 1 && id <= 4094) || (v.vlan_id.present && undecoded(v.vlan_id.src, out))) continue;
         if (!v.vlan_id.present) {
             out.warning(v.src.mark, v.src.path, "vlanId is not set; a VLAN needs an ID in 1-4094");
             continue;
         }
+        // The kernel takes ID 0 (only 4095 and up fail), but 802.1Q reserves it for untagged
+        // priority frames: no VLAN traffic would use the link.
         out.warning(v.vlan_id.src.mark, v.vlan_id.src.path,
-                    "VLAN ID " + std::to_string(id) + " is outside 1-4094; the kernel refuses such a VLAN");
+                    id == 0 ? "VLAN ID 0 is reserved by 802.1Q for priority tagging; a VLAN needs an ID in 1-4094"
+                            : "VLAN ID " + std::to_string(id) + " is outside 1-4094; the kernel refuses such a VLAN");
     }
+}
+
+bool is_unspecified(const go::Ip& ip) {
+    return std::all_of(ip.bytes.begin(), ip.bytes.begin() + (ip.v6 ? 16 : 4), [](uint8_t b) { return b == 0; });
 }
 
 void check_route_families(const List<Route>& routes, Diagnostics& out) {
     for (const Route& r : routes.items) {
         auto net = go::parse_cidr(r.network.value);
         auto gw = go::parse_ip(r.gateway.value);
-        if (!net || !gw || net->addr.v6 == gw->v6) continue;
+        // Talos drops a /0 network and a 0.0.0.0 or :: gateway before it picks the route's family
+        // (reference §3.5), so those cannot clash: 0.0.0.0/0 via fe80::1 is an IPv6 default route.
+        if (!net || !gw || net->bits == 0 || is_unspecified(*gw) || net->addr.v6 == gw->v6) continue;
         out.warning(r.gateway.src.mark, r.gateway.src.path,
                     "gateway " + r.gateway.value + " is " + family(*gw) + " but network " + r.network.value + " is " +
                         family(net->addr) + "; the kernel refuses such a route");
@@ -81,6 +100,7 @@ void check_duplicate_routes(const List<Route>& routes, Diagnostics& out) {
         std::optional<go::Prefix> net;
         if (!r.network->empty() && !(net = go::parse_cidr(r.network.value))) continue;
         if (!r.gateway->empty() && !gw) continue;
+        if (r.metric.present && undecoded(r.metric.src, out)) continue;
         bool v6 = (net && net->addr.v6) || (gw && gw->v6);
         std::string dst = net && net->bits > 0 ? masked(*net) : "default";
         std::string via = gw ? go::format_ip(*gw) : "";

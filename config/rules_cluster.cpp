@@ -33,14 +33,18 @@ void check_kubespan(const MachineConfig& m, Diagnostics& out) {
     uint32_t mtu = k.mtu.value == 0 ? kKubeSpanDefaultMtu : k.mtu.value;
     if (mtu < kKubeSpanMinimumMtu) out.error(k.mtu.src.mark, k.mtu.src.path, "kubespan link MTU must be at least 1280");
 
-    // Talos v1.12/v1.13 wording; KubeSpan finds its peers through the discovery service.
-    if (!m.discovery || !is_true(m.discovery->enabled))
-        out.error(enabled.mark, "cluster.discovery.enabled",
+    // Talos v1.12/v1.13 wording; KubeSpan finds its peers through the discovery service. Each points
+    // at the value to fix when it is written (`enabled: false`, `id: ""`), else at what requires it.
+    if (!m.discovery || !is_true(m.discovery->enabled)) {
+        const Source& at = m.discovery ? where(m.discovery->enabled, m.discovery->src) : enabled;
+        out.error(at.mark, "cluster.discovery.enabled",
                   ".cluster.discovery should be enabled when .machine.network.kubespan is enabled");
+    }
     if (m.cluster_id->empty())
-        out.error(enabled.mark, "cluster.id", ".cluster.id should be set when .machine.network.kubespan is enabled");
+        out.error(where(m.cluster_id, enabled).mark, "cluster.id",
+                  ".cluster.id should be set when .machine.network.kubespan is enabled");
     if (m.cluster_secret->empty())
-        out.error(enabled.mark, "cluster.secret",
+        out.error(where(m.cluster_secret, enabled).mark, "cluster.secret",
                   ".cluster.secret should be set when .machine.network.kubespan is enabled");
     check_kubespan_filters(k, out);
 }
@@ -55,9 +59,11 @@ void check_discovery(const Discovery& d, const MachineConfig& m, Diagnostics& ou
         out.error(at.mark, at.path, "cluster discovery service registry endpoint is invalid: " + path.error());
     else if (!path.value().empty() && path.value() != "/")
         out.error(at.mark, at.path, "cluster discovery service path should be empty");
-    if (m.cluster_id->empty()) out.error(enabled.mark, "cluster.id", "cluster discovery service requires .cluster.id");
+    if (m.cluster_id->empty())
+        out.error(where(m.cluster_id, enabled).mark, "cluster.id", "cluster discovery service requires .cluster.id");
     if (m.cluster_secret->empty())
-        out.error(enabled.mark, "cluster.secret", "cluster discovery service requires .cluster.secret");
+        out.error(where(m.cluster_secret, enabled).mark, "cluster.secret",
+                  "cluster discovery service requires .cluster.secret");
 }
 
 }  // namespace nodenet::config

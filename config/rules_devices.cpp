@@ -101,9 +101,8 @@ void check_addressing(const Device& d, const std::map<std::string, std::string>&
 }
 
 void check_routes(const Device& d, Diagnostics& out) {
-    for (size_t n = 0; n < d.routes.items.size(); ++n) {
-        const Route& r = d.routes.items[n];
-        std::string idx = "[networking.os.device.route[" + std::to_string(n) + "]";
+    for (const Route& r : d.routes.items) {
+        std::string idx = "[networking.os.device.route[" + std::to_string(index_in_file(r.src)) + "]";
         if (!r.network->empty() && !go::parse_cidr(r.network.value))
             out.error(r.network.src.mark, r.network.src.path,
                       idx + ".network] " + q(r.network.value) + ": invalid network address");

@@ -25,7 +25,7 @@ void check_hostname(const Doc<HostnameDoc>& d, Diagnostics& out) {
     const HostnameDoc& h = d.spec;
     const std::string& mode = h.auto_mode.value;
     if (!mode.empty() && mode != "stable" && mode != "off")
-        out.error(h.auto_mode.src.mark, h.auto_mode.src.path, "invalid value for 'auto': " + go::quote(mode));
+        out.error(h.auto_mode.src.mark, h.auto_mode.src.path, "invalid value for 'auto': " + mode);
     if (mode.empty() && h.hostname->empty())
         out.error(d.src.mark, d.src.path, "either 'auto' or 'hostname' must be set");
     if (!mode.empty() && mode != "off" && !h.hostname->empty())
@@ -33,34 +33,46 @@ void check_hostname(const Doc<HostnameDoc>& d, Diagnostics& out) {
     const std::string& name = h.hostname.value;
     if (name.empty()) return;
     std::string label = name.substr(0, name.find('.'));
+    // Talos checks both: a long name with a long first label gets two errors.
     if (name.size() > kMaxName)
         out.error(h.hostname.src.mark, h.hostname.src.path, "fqdn is too long: " + std::to_string(name.size()));
-    else if (label.empty() || label.size() > kMaxLabel)
+    if (label.empty() || label.size() > kMaxLabel)
         out.error(h.hostname.src.mark, h.hostname.src.path, "invalid hostname " + go::quote(label));
 }
 
 void check_resolver(const Doc<ResolverDoc>& d, Diagnostics& out) {
-    for (const Text& ns : d.spec.nameservers.items)
-        if (auto ip = go::parse_addr(ns.value); !ip.ok())
-            out.error(ns.src.mark, ns.src.path, ip.error());
+    for (const Text& ns : d.spec.nameservers.items) {
+        // Go decodes an empty or absent address to the zero netip.Addr without error: v1.12/v1.13
+        // accept the entry, later Talos refuses it with the message quoted here.
+        if (ns.value.empty()) {
+            out.warning(ns.src.mark, ns.src.path,
+                        "nameserver address is empty; later Talos versions refuse it (\"nameserver address must "
+                        "be a valid IP: entry " + std::to_string(index_in_file(ns.src)) + "\")");
+            continue;
+        }
+        if (auto ip = go::parse_addr(ns.value); !ip.ok()) out.error(ns.src.mark, ns.src.path, ip.error());
+    }
 }
 
 void check_static_host(const Doc<StaticHostDoc>& d, Diagnostics& out) {
     const StaticHostDoc& s = d.spec;
-    if (s.name->empty())
-        out.error(d.src.mark, d.src.path, "name is required");
-    else if (!go::parse_addr(s.name.value).ok())
-        out.error(s.name.src.mark, s.name.src.path, "name must be a valid IP address");
-    if (s.hostnames.items.empty())
-        out.error(where(s.name, d.src).mark, d.src.path, "at least one hostname is required");
+    // Talos reports an empty name twice: it is missing, and "" is no IP address either.
+    if (s.name->empty()) out.error(d.src.mark, d.src.path, "name is required");
+    if (!go::parse_addr(s.name.value).ok()) {
+        const Source& at = where(s.name, d.src);
+        out.error(at.mark, at.path, "name must be a valid IP address");
+    }
+    if (s.hostnames.items.empty()) {
+        const Source& at = s.hostnames.present ? s.hostnames.src : d.src;
+        out.error(at.mark, at.path, "at least one hostname is required");
+    }
 }
 
 void check_link(const Doc<LinkDoc>& d, Diagnostics& out) {
     const LinkDoc& l = d.spec;
     if (l.name->empty()) out.error(d.src.mark, d.src.path, "name must be specified");
-    for (size_t i = 0; i < l.addresses.items.size(); ++i) {
-        const LinkAddress& a = l.addresses.items[i];
-        const std::string n = std::to_string(i);
+    for (const LinkAddress& a : l.addresses.items) {
+        const std::string n = std::to_string(index_in_file(a.src));
         if (a.address->empty()) {
             out.error(a.src.mark, a.src.path, "address " + n + " must be specified");
         } else if (auto p = go::parse_prefix(a.address.value); !p.ok()) {
@@ -69,9 +81,8 @@ void check_link(const Doc<LinkDoc>& d, Diagnostics& out) {
             out.error(a.address.src.mark, a.address.src.path, "address " + n + " must be a valid IP address");
         }
     }
-    for (size_t i = 0; i < l.routes.items.size(); ++i) {
-        const LinkRoute& r = l.routes.items[i];
-        const std::string n = "route " + std::to_string(i);
+    for (const LinkRoute& r : l.routes.items) {
+        const std::string n = "route " + std::to_string(index_in_file(r.src));
         if (!r.destination->empty()) {
             if (auto p = go::parse_prefix(r.destination.value); !p.ok())
                 out.error(r.destination.src.mark, r.destination.src.path, p.error());
@@ -89,13 +100,19 @@ void check_link(const Doc<LinkDoc>& d, Diagnostics& out) {
     }
 }
 
-bool is_hex_bytes(const std::string& s) {
-    // "aa:bb:cc": pairs of hex digits separated by colons.
-    if (s.empty() || (s.size() + 1) % 3 != 0) return false;
-    for (size_t i = 0; i < s.size(); ++i) {
-        bool colon = i % 3 == 2;
-        if (colon ? s[i] != ':' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
-    }
+// Talos decodes duidRaw by dropping every ':' and hex-decoding the rest (nethelpers.HardwareAddr),
+// so "aabb", "aa:bb" and even "a:ab:b" are the same two bytes.
+std::string hex_digits(const std::string& s) {
+    std::string digits;
+    for (char c : s)
+        if (c != ':') digits += c;
+    return digits;
+}
+
+bool is_hex_bytes(const std::string& digits) {
+    if (digits.size() % 2 != 0) return false;
+    for (char c : digits)
+        if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
     return true;
 }
 
@@ -106,12 +123,13 @@ void check_dhcp(const Doc<DhcpDoc>& d, Diagnostics& out) {
     if (!id.empty() && id != "none" && id != "mac" && id != "duid")
         out.error(c.client_identifier.src.mark, c.client_identifier.src.path,
                   "invalid client identifier " + go::quote(id) + " (one of none, mac, duid)");
-    if (!c.duid_raw->empty() && !is_hex_bytes(c.duid_raw.value))
+    std::string duid = hex_digits(c.duid_raw.value);
+    if (!is_hex_bytes(duid))
         out.error(c.duid_raw.src.mark, c.duid_raw.src.path,
                   "invalid duidRaw " + go::quote(c.duid_raw.value) + ": expected hex bytes like 00:01:ab");
-    if (!c.duid_raw->empty() && id != "duid")
+    else if (!duid.empty() && id != "duid")
         out.error(c.duid_raw.src.mark, c.duid_raw.src.path, "duidRaw can only be set if clientIdentifier is 'duid'");
-    if (c.duid_raw->empty() && id == "duid")
+    if (duid.empty() && id == "duid")
         out.error(c.client_identifier.src.mark, c.client_identifier.src.path,
                   "duidRaw must be set if clientIdentifier is 'duid'");
 }
@@ -134,8 +152,12 @@ void check_kubespan_doc(const Doc<KubeSpanDoc>& d, const Config& config, Diagnos
 
 void check_kubespan_endpoints(const Doc<KubeSpanEndpointsDoc>& d, Diagnostics& out) {
     for (const Text& e : d.spec.extra_announced_endpoints.items) {
+        if (e.value.empty()) continue;  // netip.AddrPort decodes "" to the zero value without error
         auto hp = go::split_host_port(e.value);
-        bool ok = hp.ok() && go::parse_addr(hp->first).ok() && !hp->second.empty() && hp->second.size() <= 5 &&
+        auto addr = hp.ok() ? go::parse_addr(hp->first) : Result<go::Ip>(Error{""});
+        // netip.ParseAddrPort: brackets are for IPv6 only ("[1.2.3.4]:80" is refused).
+        bool bracketed = e.value.front() == '[';
+        bool ok = addr.ok() && bracketed == addr->v6 && !hp->second.empty() && hp->second.size() <= 5 &&
                   hp->second.find_first_not_of("0123456789") == std::string::npos && std::stoi(hp->second) <= 65535;
         if (!ok) out.error(e.src.mark, e.src.path, "ParseAddrPort(" + go::quote(e.value) + "): invalid address and port");
     }

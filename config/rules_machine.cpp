@@ -52,8 +52,12 @@ void check_wireguard(const Wireguard& wg, Diagnostics& out) {
 }
 
 void check_container_mode(const MachineConfig& m, Mode mode, Diagnostics& out) {
-    if (mode != Mode::Container) return;
     const Source& at = m.machine_present ? m.machine_src : m.src;
+    // Talos v1.13: forwarding kube-dns to the host cache needs the cache (any mode).
+    if (is_true(m.host_dns_forward_kube_dns) && !is_true(m.host_dns_enabled))
+        out.error(m.host_dns_forward_kube_dns.src.mark, m.host_dns_forward_kube_dns.src.path,
+                  "feature hostDNS.forwardKubeDNSToHost requires hostDNS.enabled to be true (.machine.features.hostDNS)");
+    if (mode != Mode::Container) return;
     if (!is_true(m.host_dns_enabled))
         out.error(where(m.host_dns_enabled, at).mark,
                   "machine.features.hostDNS.enabled",

@@ -67,16 +67,21 @@ void Loader::document(const yaml::Node& root) {
     if (kind.empty()) return out().error(root.mark, "kind", "missing kind");
     if (api.empty()) return out().error(root.mark, "apiVersion", "missing apiVersion");
     KindClass cls = api == "v1alpha1" ? schema_.classify(kind) : KindClass::Unknown;
-    if (cls == KindClass::Unknown)
-        return out().error(kind_node->mark, "kind", go::quote(kind) + " " + go::quote(api) + ": not registered");
+    if (cls == KindClass::Unknown) {
+        // A known kind under another apiVersion: the apiVersion is what needs fixing.
+        bool known_kind = schema_.classify(kind) != KindClass::Unknown;
+        const yaml::Node* bad = known_kind ? api_node : kind_node;
+        return out().error(bad->mark, known_kind ? "apiVersion" : "kind",
+                           go::quote(kind) + " " + go::quote(api) + ": not registered");
+    }
 
     std::string name = scalar_text(root.get("name"));
+    std::string label = name.empty() ? kind : kind + "[" + name + "]";
     auto [it, fresh] = seen_.emplace(std::tuple{kind, name}, &root);
     if (!fresh)
-        return out().error(root.mark, kind, "duplicate document " + api + "/" + kind + "/" + name +
-                                                  " is not allowed (line " + std::to_string(it->second->mark.line) + ")");
+        return out().error(root.mark, label, "duplicate document " + api + "/" + kind + "/" + name +
+                                                 " is not allowed (line " + std::to_string(it->second->mark.line) + ")");
     named_.push_back(Named{kind, name, &root});
-    std::string label = name.empty() ? kind : kind + "[" + name + "]";
     if (cls == KindClass::Network) return network_document(kind, label, root);
     if (cls == KindClass::NetworkUnapplied)
         out().note(kind_node->mark, label, "nodenet does not apply " + kind + " documents yet; only its YAML was checked");
@@ -140,12 +145,16 @@ void check_machine(const MachineConfig& m, const Options& options, Diagnostics& 
 
 }  // namespace
 
+std::string too_large_message(std::optional<uint64_t> size) {
+    std::string limit = "over the limit of " + std::to_string(kMaxConfigBytes) + " bytes";
+    return size ? "config is " + std::to_string(*size) + " bytes, " + limit : "config is " + limit;
+}
+
 Validation validate(std::string_view text, const schema::SchemaChecker& schema, const Options& options) {
     Validation result;
     Diagnostics& out = result.diagnostics;
     if (text.size() > kMaxConfigBytes) {
-        out.error(yaml::Mark{1, 1}, "", "config is " + std::to_string(text.size()) + " bytes, over the limit of " +
-                                            std::to_string(kMaxConfigBytes) + " bytes");
+        out.error(yaml::Mark{1, 1}, "", too_large_message(text.size()));
         return result;
     }
     yaml::Stream stream;

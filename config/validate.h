@@ -19,6 +19,9 @@ namespace nodenet::config {
 // Larger files are refused before parsing: a machine config is a few tens of kilobytes.
 constexpr size_t kMaxConfigBytes = 16 * 1024 * 1024;
 
+// The diagnostic for a file over kMaxConfigBytes; its size is unknown when it came from a pipe.
+std::string too_large_message(std::optional<uint64_t> size);
+
 struct Options {
     Mode mode = Mode::Metal;
     bool strict = false;

@@ -8,16 +8,20 @@
 
 namespace nodenet::yaml {
 
-const Node* Node::get(std::string_view key) const {
+const Entry* Node::find(std::string_view key) const {
     for (const Entry& e : entries)
-        if (e.key->value == key && e.key->kind == Kind::Scalar) return e.value;
+        if (e.key->value == key && e.key->kind == Kind::Scalar) return &e;
     return nullptr;
 }
 
+const Node* Node::get(std::string_view key) const {
+    const Entry* e = find(key);
+    return e ? e->value : nullptr;
+}
+
 const Node* Node::key_node(std::string_view key) const {
-    for (const Entry& e : entries)
-        if (e.key->value == key && e.key->kind == Kind::Scalar) return e.key;
-    return nullptr;
+    const Entry* e = find(key);
+    return e ? e->key : nullptr;
 }
 
 const char* kind_name(Kind kind) {
@@ -42,7 +46,9 @@ Mark to_mark(const yaml_mark_t& m) {
 // libyaml reports reader errors (bad UTF-8, control characters) by byte offset only.
 Mark mark_at_offset(std::string_view text, size_t offset) {
     Mark m{1, 1};
-    for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    // libyaml's own marks do not count a byte order mark; neither do these.
+    size_t start = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+    for (size_t i = start; i < offset && i < text.size(); ++i) {
         if (text[i] == '\n') {
             ++m.line;
             m.column = 1;
@@ -60,6 +66,10 @@ bool is_plain_null(const yaml_event_t& ev, std::string_view value) {
     return value.empty() || value == "~" || value == "null" || value == "Null" || value == "NULL";
 }
 
+bool is_merge_key(const Node& key) {
+    return key.style == Style::Plain && key.value == "<<" && (key.tag.empty() || key.tag == kMergeTag);
+}
+
 class Builder {
 public:
     Builder(std::string_view text, Stream& out, SyntaxError& error, const Limits& limits)
@@ -73,6 +83,7 @@ private:
         const Node* pending_key = nullptr;
         std::string anchor;
         std::unordered_set<std::string_view> keys;  // filled once the mapping grows large
+        bool has_merge = false;
     };
 
     bool fail(Mark mark, std::string message) {
@@ -230,7 +241,7 @@ bool Builder::on_collection_start(const yaml_event_t& ev, Kind kind) {
 bool Builder::on_collection_end() {
     Frame frame = std::move(stack_.back());
     stack_.pop_back();
-    if (frame.node->kind == Kind::Mapping && !resolve_merges(*frame.node)) return false;
+    if (frame.has_merge && !resolve_merges(*frame.node)) return false;
     if (!frame.anchor.empty()) {
         open_anchors_.erase(frame.anchor);
         anchors_[frame.anchor] = frame.node;
@@ -270,13 +281,14 @@ bool Builder::attach(const Node* child, Mark mark) {
 
 bool Builder::add_entry(Frame& frame, const Node* key, const Node* value) {
     Node& map = *frame.node;
-    bool merge = key->style == Style::Plain && key->value == "<<" && (key->tag.empty() || key->tag == kMergeTag);
+    bool merge = is_merge_key(*key);
+    frame.has_merge = frame.has_merge || merge;
     if (!merge) {
         constexpr size_t kLinearScan = 16;
         const Node* previous = nullptr;
         if (map.entries.size() < kLinearScan) {
             for (const Entry& e : map.entries)
-                if (e.key->value == key->value && !(e.key->style == Style::Plain && e.key->value == "<<"))
+                if (e.key->value == key->value && !is_merge_key(*e.key))
                     previous = e.key;
         } else {
             if (frame.keys.empty())
@@ -299,9 +311,7 @@ bool Builder::resolve_merges(Node& mapping) {
     std::vector<const Node*> sources;
     std::vector<Entry> own;
     for (const Entry& e : mapping.entries) {
-        bool merge = e.key->style == Style::Plain && e.key->value == "<<" &&
-                     (e.key->tag.empty() || e.key->tag == kMergeTag);
-        if (!merge) {
+        if (!is_merge_key(*e.key)) {
             own.push_back(e);
             continue;
         }

@@ -51,6 +51,8 @@ struct Node {
     bool is_sequence() const { return kind == Kind::Sequence; }
     // Value of `key` in a mapping, or nullptr when absent (or when this is not a mapping).
     const Node* get(std::string_view key) const;
+    // The entry of `key`, or nullptr.
+    const Entry* find(std::string_view key) const;
     // The key node of `key`, for diagnostics that point at the key itself.
     const Node* key_node(std::string_view key) const;
 };
