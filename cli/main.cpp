@@ -1,6 +1,8 @@
 // nodenet: a machine network configurator for Talos-format machine configs.
 #include <CLI/CLI.hpp>
 
+#include "cli/get_command.h"
+#include "cli/plan_command.h"
 #include "cli/validate_command.h"
 
 int main(int argc, char** argv) {
@@ -9,6 +11,10 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     int exit_code = 0;
     nodenet::cli::add_validate_command(app, exit_code);
+    nodenet::cli::add_get_command(app, exit_code);
+    nodenet::cli::add_plan_command(app, exit_code);
+    nodenet::cli::add_apply_command(app, exit_code);
+    nodenet::cli::add_confirm_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -35,4 +35,8 @@ private:
     std::variant<T, Error> state_;
 };
 
+// The result of an operation that returns nothing but may fail.
+using Status = Result<std::monostate>;
+inline Status success() { return std::monostate{}; }
+
 }  // namespace nodenet

@@ -13,13 +13,14 @@
 
 #include "config/validate.h"
 #include "schema/schema_check.h"
+#include "tests/shared_dir.h"
 
 namespace nodenet::config {
 namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kCorpus = fs::path(NODENET_SOURCE_DIR) / ".." / "shared" / "corpus" / "talos-configs";
+const fs::path kCorpus = testing_support::talos_corpus_dir();
 
 constexpr const char* kWorkerVip = "virtual (shared) IP is not allowed on non-controlplane nodes";
 

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/shared_dir.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -474,7 +476,7 @@ TEST(SchemaCheck, BrokenSchemasAreErrors) {
 
 // ---- the Talos corpus ----
 
-std::filesystem::path corpus_dir() { return std::filesystem::path(NODENET_SOURCE_DIR "/../shared/corpus/talos-configs"); }
+std::filesystem::path corpus_dir() { return testing_support::talos_corpus_dir(); }
 
 std::string read_file(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);

@@ -1,0 +1,292 @@
+#include "cli/get_command.h"
+
+#include <algorithm>
+#include <cctype>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "netlink/names.h"
+#include "netlink/snapshot.h"
+
+namespace nodenet::cli {
+
+namespace {
+
+// Keys in the order they are written, so that `name` comes first in JSON and YAML alike.
+using Json = nlohmann::ordered_json;
+using state::KernelState;
+
+struct GetArgs {
+    std::string kind;
+    std::string output = "table";
+};
+
+Json name_or_null(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
+
+Json link_name(const KernelState& k, int index) {
+    const state::ObservedLink* link = index ? k.link(index) : nullptr;
+    return link ? Json(link->name) : Json(nullptr);
+}
+
+const char* family_name(state::Family family) { return family == state::Family::V4 ? "inet" : "inet6"; }
+
+Json link_json(const KernelState& k, const state::ObservedLink& l) {
+    Json j;
+    j["name"] = l.name;
+    j["index"] = l.index;
+    j["kind"] = name_or_null(l.kind);
+    j["up"] = l.up;
+    j["carrier"] = l.carrier;
+    j["mtu"] = l.mtu;
+    j["master"] = link_name(k, l.master_index);
+    j["parent"] = link_name(k, l.parent_index);
+    j["hardware_addr"] = name_or_null(l.hardware_addr);
+    j["permanent_addr"] = name_or_null(l.permanent_addr);
+    j["bridge"] = nullptr;
+    if (l.bridge) j["bridge"] = Json{{"stp", l.bridge->stp}, {"vlan_filtering", l.bridge->vlan_filtering}};
+    j["vlan"] = nullptr;
+    if (l.vlan)
+        j["vlan"] = Json{{"parent", name_or_null(l.vlan->parent)},
+                         {"id", l.vlan->id},
+                         {"protocol", l.vlan->q_in_q ? "802.1ad" : "802.1Q"}};
+    j["physical"] = l.physical;
+    j["driver"] = name_or_null(l.driver);
+    j["bus_path"] = name_or_null(l.bus_path);
+    j["pci_id"] = name_or_null(l.pci_id);
+    return j;
+}
+
+Json address_json(const KernelState& k, const state::ObservedAddress& a) {
+    Json j;
+    j["link"] = link_name(k, a.link_index);
+    j["family"] = family_name(a.prefix.family());
+    j["address"] = a.prefix.str();
+    j["scope"] = netlink::scope_name(a.scope);
+    // The kernel sends IFA_PROTO only when someone set it: 0 means "not said", not a protocol.
+    j["protocol"] = a.protocol ? Json(netlink::address_protocol_name(a.protocol)) : Json(nullptr);
+    j["flags"] = netlink::address_flag_names(a.flags, a.prefix.family());
+    j["priority"] = a.priority;
+    j["valid_lifetime"] = a.valid_lifetime;
+    j["preferred_lifetime"] = a.preferred_lifetime;
+    return j;
+}
+
+Json route_json(const KernelState& k, const state::ObservedRoute& r) {
+    Json j;
+    j["table"] = r.table;
+    j["family"] = family_name(r.family);
+    j["type"] = netlink::route_type_name(r.type);
+    j["destination"] = r.destination.str();
+    j["gateway"] = r.gateway ? Json(r.gateway->str()) : Json(nullptr);
+    j["source"] = r.source ? Json(r.source->str()) : Json(nullptr);
+    j["dev"] = link_name(k, r.link_index);
+    j["metric"] = r.metric;
+    j["protocol"] = netlink::route_protocol_name(r.protocol);
+    j["scope"] = netlink::scope_name(r.scope);
+    j["mtu"] = r.mtu ? Json(r.mtu) : Json(nullptr);
+    return j;
+}
+
+Json to_json(const KernelState& k, const std::string& kind) {
+    Json array = Json::array();
+    if (kind == "links")
+        for (const auto& l : k.links) array.push_back(link_json(k, l));
+    if (kind == "addresses")
+        for (const auto& a : k.addresses) array.push_back(address_json(k, a));
+    if (kind == "routes")
+        for (const auto& r : k.routes) array.push_back(route_json(k, r));
+    return array;
+}
+
+// ---- table ----
+
+using Row = std::vector<std::string>;
+
+std::string or_dash(const std::string& s) { return s.empty() ? "-" : s; }
+
+std::string name_of(const KernelState& k, int index) {
+    const state::ObservedLink* link = index ? k.link(index) : nullptr;
+    return link ? link->name : "-";
+}
+
+std::string lifetime(uint32_t seconds) { return seconds == 0xFFFFFFFF ? "forever" : std::to_string(seconds) + "s"; }
+
+std::string joined(const std::vector<std::string>& parts) {
+    std::string s;
+    for (const std::string& p : parts) s += (s.empty() ? "" : ",") + p;
+    return or_dash(s);
+}
+
+std::vector<Row> link_rows(const KernelState& k) {
+    std::vector<Row> rows{{"NAME", "INDEX", "KIND", "STATE", "CARRIER", "MTU", "MASTER", "MAC"}};
+    for (const auto& l : k.links)
+        rows.push_back({l.name, std::to_string(l.index), or_dash(l.kind), l.up ? "up" : "down",
+                        l.carrier ? "yes" : "no", std::to_string(l.mtu), name_of(k, l.master_index),
+                        or_dash(l.hardware_addr)});
+    return rows;
+}
+
+std::vector<Row> address_rows(const KernelState& k) {
+    std::vector<Row> rows{{"LINK", "ADDRESS", "SCOPE", "PROTO", "FLAGS", "VALID", "PREFERRED"}};
+    for (const auto& a : k.addresses)
+        rows.push_back({name_of(k, a.link_index), a.prefix.str(), netlink::scope_name(a.scope),
+                        a.protocol ? netlink::address_protocol_name(a.protocol) : "-",
+                        joined(netlink::address_flag_names(a.flags, a.prefix.family())), lifetime(a.valid_lifetime),
+                        lifetime(a.preferred_lifetime)});
+    return rows;
+}
+
+std::vector<Row> route_rows(const KernelState& k) {
+    std::vector<Row> rows{{"TABLE", "DESTINATION", "GATEWAY", "DEV", "METRIC", "PROTO", "SCOPE", "TYPE"}};
+    for (const auto& r : k.routes)
+        rows.push_back({netlink::table_name(r.table), r.destination.len == 0 ? "default" : r.destination.str(),
+                        r.gateway ? r.gateway->str() : "-", name_of(k, r.link_index), std::to_string(r.metric),
+                        netlink::route_protocol_name(r.protocol), netlink::scope_name(r.scope),
+                        netlink::route_type_name(r.type)});
+    return rows;
+}
+
+// Columns padded to their widest cell and two spaces apart, as `ip -br` and `kubectl get` do.
+void print_table(std::ostream& out, const std::vector<Row>& rows) {
+    std::vector<size_t> width(rows.front().size(), 0);
+    for (const Row& row : rows)
+        for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+    for (const Row& row : rows) {
+        std::string line;
+        for (size_t i = 0; i < row.size(); ++i) {
+            line += row[i];
+            if (i + 1 < row.size()) line += std::string(width[i] - row[i].size() + 2, ' ');
+        }
+        out << line << '\n';
+    }
+}
+
+// ---- YAML ----
+
+// A plain scalar only when no YAML 1.1 reader could take it for anything but this string: letters,
+// digits and `_-./`, starting with a letter, and not a boolean or null word. MACs and addresses
+// (`12:34:56` is a sexagesimal integer in YAML 1.1) are therefore quoted.
+bool plain_yaml(const std::string& s) {
+    static const std::set<std::string> kReserved = {"y", "n", "yes", "no", "true", "false", "on", "off", "null"};
+    if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+    std::string lower;
+    for (char c : s) {
+        auto u = static_cast<unsigned char>(c);
+        if (!std::isalnum(u) && c != '_' && c != '-' && c != '.' && c != '/') return false;
+        lower += static_cast<char>(std::tolower(u));
+    }
+    return !kReserved.count(lower);
+}
+
+std::string yaml_string(const std::string& s) {
+    if (plain_yaml(s)) return s;
+    std::string out = "\"";
+    for (char c : s) {
+        auto u = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (u < 0x20 || u == 0x7F) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02X", u);
+            out += buf;
+        } else {
+            out += c;
+        }
+    }
+    return out + "\"";
+}
+
+std::string yaml_scalar(const Json& v) {
+    if (v.is_null()) return "null";
+    if (v.is_string()) return yaml_string(v.get<std::string>());
+    if (v.is_object()) return "{}";
+    if (v.is_array()) return "[]";
+    return v.dump();  // numbers and booleans read the same in YAML
+}
+
+void write_yaml_value(std::ostream& out, const Json& v, int indent);
+
+void write_yaml_mapping(std::ostream& out, const Json& object, int indent, bool first_inline) {
+    bool first = true;
+    for (const auto& [key, value] : object.items()) {
+        if (!(first && first_inline)) out << std::string(static_cast<size_t>(indent), ' ');
+        first = false;
+        out << yaml_string(key) << ':';
+        write_yaml_value(out, value, indent + 2);
+    }
+}
+
+void write_yaml_sequence(std::ostream& out, const Json& array, int indent) {
+    for (const Json& item : array) {
+        out << std::string(static_cast<size_t>(indent), ' ') << '-';
+        if (item.is_object() && !item.empty()) {
+            out << ' ';
+            write_yaml_mapping(out, item, indent + 2, true);
+        } else {
+            write_yaml_value(out, item, indent + 2);
+        }
+    }
+}
+
+// Writes what follows a "key:" or "-": a scalar on the same line, a collection on the next ones.
+void write_yaml_value(std::ostream& out, const Json& v, int indent) {
+    if (v.is_object() && !v.empty()) {
+        out << '\n';
+        write_yaml_mapping(out, v, indent, false);
+    } else if (v.is_array() && !v.empty()) {
+        out << '\n';
+        write_yaml_sequence(out, v, indent);
+    } else {
+        out << ' ' << yaml_scalar(v) << '\n';
+    }
+}
+
+void print_yaml(std::ostream& out, const Json& array) {
+    if (array.empty()) {
+        out << "[]\n";
+        return;
+    }
+    write_yaml_sequence(out, array, 0);
+}
+
+int run_get(const GetArgs& args) {
+    netlink::SnapshotFilter filter;
+    filter.all = true;
+    auto state = netlink::read_kernel_state(filter);
+    if (!state.ok()) {
+        std::cerr << "nodenet: " << state.error() << '\n';
+        return 1;
+    }
+    if (args.output == "table") {
+        print_table(std::cout, args.kind == "links"       ? link_rows(*state)
+                               : args.kind == "addresses" ? address_rows(*state)
+                                                          : route_rows(*state));
+    } else if (args.output == "json") {
+        std::cout << to_json(*state, args.kind).dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
+    } else {
+        print_yaml(std::cout, to_json(*state, args.kind));
+    }
+    std::cout.flush();
+    return 0;
+}
+
+}  // namespace
+
+void add_get_command(CLI::App& app, int& exit_code) {
+    auto args = std::make_shared<GetArgs>();
+    CLI::App* cmd = app.add_subcommand("get", "Show the kernel's links, addresses or routes as nodenet sees them");
+    cmd->add_option("kind", args->kind, "What to show")
+        ->required()
+        ->check(CLI::IsMember({"links", "addresses", "routes"}));
+    cmd->add_option("-o,--output", args->output, "Output format")
+        ->check(CLI::IsMember({"table", "json", "yaml"}))
+        ->capture_default_str();
+    cmd->callback([args, &exit_code] { exit_code = run_get(*args); });
+}
+
+}  // namespace nodenet::cli

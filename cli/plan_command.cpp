@@ -1,0 +1,172 @@
+#include "cli/plan_command.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+#include <memory>
+#include <set>
+
+#include "cli/network_pipeline.h"
+#include "netlink/confirm_watchdog.h"
+#include "netlink/converge.h"
+#include "plan/render.h"
+
+namespace nodenet::cli {
+
+namespace {
+
+bool color_out() { return isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr; }
+
+void print_plan(const Prepared& p, const std::string& output) {
+    plan::Plan shown = p.plan;
+    shown.warnings.insert(shown.warnings.begin(), p.warnings.begin(), p.warnings.end());
+    if (output == "json")
+        std::cout << plan::render_json(shown).dump(2) << '\n';
+    else
+        std::cout << plan::render_text(shown, color_out());
+}
+
+int run_plan(const NetworkOptions& options) {
+    auto p = prepare(options);
+    if (!p.ok()) {
+        std::cerr << "nodenet: " << p.error() << '\n';
+        return 1;
+    }
+    print_plan(*p, options.output);
+    return p->plan.empty() && p->plan.conflicts.empty() ? 0 : 2;
+}
+
+// What nodenet created after these operations: created links are added, deleted ones dropped.
+plan::Ownership owned_after(const plan::Ownership& before, const std::vector<plan::Operation>& ops) {
+    plan::Ownership after;
+    std::set<std::string> deleted;
+    for (const plan::Operation& op : ops)
+        if (auto* d = std::get_if<plan::DeleteLink>(&op.change)) deleted.insert(d->link.name);
+    for (const state::Link& l : before.created_links)
+        if (!deleted.count(l.name)) after.created_links.push_back(l);
+    for (const plan::Operation& op : ops)
+        if (auto* c = std::get_if<plan::CreateLink>(&op.change)) after.created_links.push_back(c->link);
+    return after;
+}
+
+plan::Ownership union_of(const plan::Ownership& a, const plan::Ownership& b) {
+    plan::Ownership u = a;
+    std::set<std::string> names;
+    for (const state::Link& l : a.created_links) names.insert(l.name);
+    for (const state::Link& l : b.created_links)
+        if (names.insert(l.name).second) u.created_links.push_back(l);
+    return u;
+}
+
+std::string describe_restore(const netlink::ConvergeResult& r) {
+    if (r.converged) return "rolled back; the kernel is as it was before";
+    return "ROLLBACK FAILED (" + (r.failure ? r.failure->message : std::string("did not converge")) +
+           "); the kernel holds part of the change: run `nodenet plan` to see what";
+}
+
+std::filesystem::path confirm_pid_file(const NetworkOptions& o) { return o.state().path() / "confirm.pid"; }
+
+// Converges the kernel to the config. On failure, converges it back to how it was.
+int run_apply(const NetworkOptions& options) {
+    auto started = std::chrono::steady_clock::now();
+    if (netlink::confirm_pending(confirm_pid_file(options))) {
+        std::cerr << "nodenet: an earlier apply waits for `nodenet confirm`; confirm it, or let it revert, first\n";
+        return 1;
+    }
+    auto p = prepare(options);
+    if (!p.ok()) {
+        std::cerr << "nodenet: " << p.error() << '\n';
+        return 1;
+    }
+    for (const std::string& w : p->warnings) std::cerr << "nodenet: warning: " << w << '\n';
+    for (const std::string& w : p->plan.warnings) std::cerr << "nodenet: warning: " << w << '\n';
+    if (!p->plan.conflicts.empty()) {
+        print_plan(*p, "text");
+        std::cerr << "nodenet: not applied: objects nodenet does not own stand in the way; nothing was changed\n";
+        return 1;
+    }
+    if (p->plan.empty()) {
+        std::cout << "No changes: the kernel matches the config.\n";
+        return 0;
+    }
+    plan::Ownership after = owned_after(p->owned, p->plan.operations);
+    plan::Ownership either = union_of(p->owned, after);
+    // Recorded before the kernel changes: a crash mid-apply must not leave an unrecorded link.
+    if (auto s = options.state().save_ownership(either); !s.ok()) {
+        std::cerr << "nodenet: " << s.error() << "; nothing was changed\n";
+        return 1;
+    }
+    netlink::ConvergeResult c = netlink::converge(p->desired, either, p->plan);
+    if (!c.converged) {
+        std::cerr << "nodenet: apply failed: "
+                  << (c.failure ? c.failure->message
+                                : "the kernel still differs after " + std::to_string(c.rounds) + " rounds:\n" +
+                                      plan::render_text(c.remaining, false))
+                  << '\n';
+        netlink::ConvergeResult back = netlink::restore(p->kernel, p->desired, p->owned, either);
+        (void)options.state().save_ownership(back.converged ? p->owned : either);
+        std::cerr << "nodenet: " << describe_restore(back) << '\n';
+        return 1;
+    }
+    (void)options.state().save_ownership(owned_after(p->owned, c.executed));
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    print_plan(*p, options.output);
+    std::cout << "Applied " << c.executed.size() << " operation(s) with " << c.requests << " netlink request(s) in "
+              << static_cast<int>(ms + 0.5) << " ms; the kernel matches the config.\n";
+    if (options.confirm_timeout <= 0) return 0;
+    const Prepared& before = *p;
+    auto revert = [&before, &either, &options] {
+        netlink::ConvergeResult back = netlink::restore(before.kernel, before.desired, before.owned, either);
+        if (back.converged) (void)options.state().save_ownership(before.owned);
+        return describe_restore(back);
+    };
+    auto s = netlink::start_confirm_watchdog(revert, std::chrono::seconds(options.confirm_timeout),
+                                             confirm_pid_file(options), options.state().path() / "confirm.log");
+    if (!s.ok()) {
+        std::cerr << "nodenet: " << s.error() << "; reverting now: " << revert() << '\n';
+        return 1;
+    }
+    std::cout << "Run `nodenet confirm` within " << options.confirm_timeout
+              << " s to keep this change; otherwise it is reverted.\n";
+    return 0;
+}
+
+int run_confirm(const NetworkOptions& options) {
+    auto s = netlink::confirm(confirm_pid_file(options));
+    if (!s.ok()) {
+        std::cerr << "nodenet: " << s.error() << '\n';
+        return 1;
+    }
+    std::cout << "Confirmed: the applied change stays.\n";
+    return 0;
+}
+
+}  // namespace
+
+void add_plan_command(CLI::App& app, int& exit_code) {
+    auto options = std::make_shared<NetworkOptions>();
+    CLI::App* cmd = app.add_subcommand("plan", "Show what apply would change in the kernel (needs no root)");
+    add_network_options(*cmd, *options);
+    cmd->callback([options, &exit_code] { exit_code = run_plan(*options); });
+}
+
+void add_apply_command(CLI::App& app, int& exit_code) {
+    auto options = std::make_shared<NetworkOptions>();
+    CLI::App* cmd = app.add_subcommand("apply", "Make the kernel match the config, all or nothing");
+    add_network_options(*cmd, *options);
+    cmd->add_option("--confirm-timeout", options->confirm_timeout,
+                    "Revert unless `nodenet confirm` runs within this many seconds")
+        ->check(CLI::Range(0, 86400));
+    cmd->callback([options, &exit_code] { exit_code = run_apply(*options); });
+}
+
+void add_confirm_command(CLI::App& app, int& exit_code) {
+    auto options = std::make_shared<NetworkOptions>();
+    CLI::App* cmd = app.add_subcommand("confirm", "Keep the change of an apply --confirm-timeout");
+    cmd->add_option("--state-dir", options->state_dir, "Where nodenet keeps what it created")->capture_default_str();
+    cmd->add_option("--root", options->root, "Prefix of every file nodenet reads or writes")->capture_default_str();
+    cmd->callback([options, &exit_code] { exit_code = run_confirm(*options); });
+}
+
+}  // namespace nodenet::cli

@@ -1,0 +1,228 @@
+#include "plan/diff.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace nodenet::plan {
+
+namespace {
+
+using state::DesiredState;
+using state::KernelState;
+
+std::string protocol_holder(uint8_t protocol) {
+    switch (protocol) {
+        case 2: return "added by the kernel";
+        case 3: return "added at boot";
+        case 4: return "added by an administrator (proto static)";
+        case 9: return "added by router advertisement";
+        case 16: return "added by a DHCP client";
+        default: return "added by protocol " + std::to_string(protocol);
+    }
+}
+
+std::string master_name(const KernelState& k, const state::ObservedLink& link) {
+    const state::ObservedLink* m = link.master_index ? k.link(link.master_index) : nullptr;
+    return m ? m->name : "";
+}
+
+state::Address observed_address(const KernelState& k, const state::ObservedAddress& a) {
+    const state::ObservedLink* link = k.link(a.link_index);
+    return state::Address{link ? link->name : std::to_string(a.link_index), a.prefix, a.priority, {}};
+}
+
+state::Route observed_route(const KernelState& k, const state::ObservedRoute& r) {
+    state::Route route;
+    const state::ObservedLink* link = k.link(r.link_index);
+    route.link = link ? link->name : "";
+    route.family = r.family;
+    route.destination = r.destination;
+    route.gateway = r.gateway;
+    route.source = r.source;
+    route.table = r.table;
+    route.metric = r.metric;
+    route.mtu = r.mtu;
+    route.scope = static_cast<state::RouteScope>(r.scope);
+    return route;
+}
+
+bool same_route(const state::Route& a, const state::Route& b) {
+    return a.link == b.link && a.gateway == b.gateway && a.source == b.source && a.mtu == b.mtu && a.scope == b.scope;
+}
+
+// Logical links a VLAN may sit on come first; VLANs last.
+int create_rank(const state::Link& l) { return l.kind == state::LinkKind::Vlan ? 1 : 0; }
+
+class Planner {
+public:
+    Planner(const DesiredState& d, const KernelState& k, const Ownership& o) : desired_(d), kernel_(k), owned_(o) {}
+
+    Plan run() {
+        removals();
+        links();
+        addresses();
+        routes();
+        plan_.operations.reserve(removed_routes_.size() + removed_addresses_.size() + removed_links_.size() +
+                                 creates_.size() + sets_.size() + adds_.size() + route_ops_.size());
+        for (auto* group : {&removed_routes_, &removed_addresses_, &removed_links_, &creates_, &sets_, &adds_, &route_ops_})
+            for (Operation& op : *group) plan_.operations.push_back(std::move(op));
+        return std::move(plan_);
+    }
+
+private:
+    // A link exists now or will once the plan's creations have run.
+    bool will_exist(const std::string& name) const { return kernel_.link(name) || created_.count(name); }
+
+    void removals();
+    void links();
+    void set_link(const state::Link& want, const state::ObservedLink& have);
+    void addresses();
+    void routes();
+
+    const DesiredState& desired_;
+    const KernelState& kernel_;
+    const Ownership& owned_;
+    Plan plan_;
+    std::set<std::string> created_;
+    std::vector<Operation> removed_routes_, removed_addresses_, removed_links_, creates_, sets_, adds_, route_ops_;
+};
+
+void Planner::removals() {
+    constexpr const char* kGone = "no longer in the config; nodenet added it";
+    for (const state::ObservedRoute& r : kernel_.routes) {
+        if (r.protocol != kNodenetProtocol || desired_.routes.count(r.key())) continue;
+        removed_routes_.push_back({DeleteRoute{observed_route(kernel_, r)}, kGone});
+    }
+    for (const state::ObservedAddress& a : kernel_.addresses) {
+        if (a.protocol != kNodenetProtocol) continue;
+        state::Address addr = observed_address(kernel_, a);
+        if (desired_.addresses.count(addr.key())) continue;
+        removed_addresses_.push_back({DeleteAddress{addr}, kGone});
+    }
+    std::vector<state::Link> stale;
+    for (const state::Link& l : owned_.created_links)
+        if (!desired_.links.count(l.name) && kernel_.link(l.name)) stale.push_back(l);
+    // VLANs go before the links they sit on.
+    std::stable_sort(stale.begin(), stale.end(),
+                     [](const state::Link& a, const state::Link& b) { return create_rank(a) > create_rank(b); });
+    for (const state::Link& l : stale) removed_links_.push_back({DeleteLink{l}, kGone});
+}
+
+void Planner::links() {
+    std::vector<const state::Link*> order;
+    for (const auto& [name, l] : desired_.links) order.push_back(&l);
+    std::stable_sort(order.begin(), order.end(),
+                     [](const state::Link* a, const state::Link* b) { return create_rank(*a) < create_rank(*b); });
+    for (const state::Link* want : order) {
+        const state::ObservedLink* have = kernel_.link(want->name);
+        if (!have) {
+            if (!want->logical()) {
+                plan_.warnings.push_back(want->name + ": link not found; its addresses and routes wait for it (" +
+                                         want->origin.source + ")");
+                continue;
+            }
+            created_.insert(want->name);
+            creates_.push_back({CreateLink{*want}, want->origin.source});
+            continue;
+        }
+        if (want->logical() && have->kind != kernel_kind(want->kind)) {
+            plan_.conflicts.push_back({want->name, std::string("link ") + kernel_kind(want->kind),
+                                       "a " + (have->kind.empty() ? std::string("device") : have->kind + " link") +
+                                           " of that name that nodenet did not create",
+                                       want->origin.source});
+            continue;
+        }
+        set_link(*want, *have);
+    }
+}
+
+void Planner::set_link(const state::Link& want, const state::ObservedLink& have) {
+    SetLink set{want.name, {}, {}};
+    if (want.up && *want.up != have.up) {
+        set.to.up = *want.up;
+        set.from.up = have.up;
+    }
+    if (want.mtu && *want.mtu != have.mtu) {
+        set.to.mtu = *want.mtu;
+        set.from.mtu = have.mtu;
+    }
+    if (want.master && *want.master != master_name(kernel_, have)) {
+        set.to.master = *want.master;
+        set.from.master = master_name(kernel_, have);
+    }
+    if (want.bridge && have.bridge && *want.bridge != *have.bridge) {
+        set.to.bridge = *want.bridge;
+        set.from.bridge = *have.bridge;
+    }
+    if (set.to != LinkAttributes{}) sets_.push_back({std::move(set), want.origin.source});
+}
+
+void Planner::addresses() {
+    for (const auto& [key, want] : desired_.addresses) {
+        if (!will_exist(want.link)) continue;  // warned about with its link
+        const state::ObservedLink* link = kernel_.link(want.link);
+        const state::ObservedAddress* have = nullptr;
+        if (link)
+            for (const state::ObservedAddress& a : kernel_.addresses)
+                if (a.link_index == link->index && a.prefix == want.prefix) have = &a;
+        if (!have) {
+            adds_.push_back({AddAddress{want}, want.origin.source});
+        } else if (have->protocol != kNodenetProtocol) {
+            plan_.warnings.push_back(want.link + ": address " + want.prefix.str() + " is already there (" +
+                                     protocol_holder(have->protocol) + "); nodenet leaves it as it is");
+        } else if (have->priority != want.priority) {
+            removed_addresses_.push_back({DeleteAddress{observed_address(kernel_, *have)},
+                                          "prefix route metric changes to " + std::to_string(want.priority)});
+            adds_.push_back({AddAddress{want}, want.origin.source});
+        }
+    }
+}
+
+void Planner::routes() {
+    std::multimap<state::RouteKey, const state::ObservedRoute*> by_key;
+    for (const state::ObservedRoute& r : kernel_.routes) by_key.emplace(r.key(), &r);
+    for (const auto& [key, want] : desired_.routes) {
+        if (!will_exist(want.link)) continue;
+        auto [first, last] = by_key.equal_range(key);
+        const state::ObservedRoute* ours = nullptr;
+        const state::ObservedRoute* foreign = nullptr;
+        for (auto it = first; it != last; ++it) (it->second->protocol == kNodenetProtocol ? ours : foreign) = it->second;
+        if (ours) {
+            state::Route have = observed_route(kernel_, *ours);
+            if (!same_route(have, want)) route_ops_.push_back({ReplaceRoute{want, have}, want.origin.source});
+        } else if (foreign) {
+            state::Route have = observed_route(kernel_, *foreign);
+            if (same_route(have, want))
+                plan_.warnings.push_back(want.link + ": route " + want.destination.str() + " is already there (" +
+                                         protocol_holder(foreign->protocol) + "); nodenet leaves it as it is");
+            else
+                plan_.conflicts.push_back({want.link,
+                                           "route " + want.destination.str() + " metric " + std::to_string(want.metric),
+                                           "a route to it with that metric exists, " + protocol_holder(foreign->protocol),
+                                           want.origin.source});
+        } else {
+            route_ops_.push_back({AddRoute{want}, want.origin.source});
+        }
+    }
+}
+
+}  // namespace
+
+const char* kernel_kind(state::LinkKind kind) {
+    switch (kind) {
+        case state::LinkKind::Bridge: return "bridge";
+        case state::LinkKind::Bond: return "bond";
+        case state::LinkKind::Vlan: return "vlan";
+        case state::LinkKind::Dummy: return "dummy";
+        case state::LinkKind::Wireguard: return "wireguard";
+        case state::LinkKind::Existing: return "";
+    }
+    return "";
+}
+
+Plan make_plan(const state::DesiredState& desired, const state::KernelState& observed, const Ownership& owned) {
+    return Planner(desired, observed, owned).run();
+}
+
+}  // namespace nodenet::plan

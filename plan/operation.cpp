@@ -1,0 +1,28 @@
+#include "plan/operation.h"
+
+namespace nodenet::plan {
+
+namespace {
+
+template <class... F>
+struct Overloaded : F... {
+    using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+}  // namespace
+
+const std::string& Operation::link() const {
+    return std::visit(Overloaded{[](const CreateLink& c) -> const std::string& { return c.link.name; },
+                                 [](const DeleteLink& c) -> const std::string& { return c.link.name; },
+                                 [](const SetLink& c) -> const std::string& { return c.name; },
+                                 [](const AddAddress& c) -> const std::string& { return c.address.link; },
+                                 [](const DeleteAddress& c) -> const std::string& { return c.address.link; },
+                                 [](const AddRoute& c) -> const std::string& { return c.route.link; },
+                                 [](const DeleteRoute& c) -> const std::string& { return c.route.link; },
+                                 [](const ReplaceRoute& c) -> const std::string& { return c.to.link; }},
+                      change);
+}
+
+}  // namespace nodenet::plan

@@ -1,0 +1,83 @@
+// One step of a plan: what changes in the kernel, and why.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "state/objects.h"
+
+namespace nodenet::plan {
+
+// RTPROT_* and IFA_PROTO value that marks routes and addresses nodenet added: nodenet removes only
+// what carries it, so addresses and routes of the kernel, RA, DHCP clients, CNIs, BGP daemons or a
+// person survive every apply. 110 is unassigned in iproute2's rt_protos.
+constexpr uint8_t kNodenetProtocol = 110;
+
+// Attributes of an existing link; unset: leave as it is.
+struct LinkAttributes {
+    std::optional<bool> up;
+    std::optional<uint32_t> mtu;
+    std::optional<std::string> master;  // "" detaches
+    std::optional<state::BridgeSettings> bridge;
+    auto operator<=>(const LinkAttributes&) const = default;
+};
+
+struct CreateLink {
+    state::Link link;
+};
+struct DeleteLink {
+    state::Link link;  // as recorded when nodenet created it, so that a rollback can recreate it
+};
+struct SetLink {
+    std::string name;
+    LinkAttributes to;    // only the attributes that change
+    LinkAttributes from;  // their values before, for display and rollback
+};
+struct AddAddress {
+    state::Address address;
+};
+struct DeleteAddress {
+    state::Address address;
+};
+struct AddRoute {
+    state::Route route;
+};
+struct DeleteRoute {
+    state::Route route;
+};
+// Same kernel key (table, destination, metric), other attributes (gateway, source, scope, MTU).
+struct ReplaceRoute {
+    state::Route to;
+    state::Route from;
+};
+
+using Change = std::variant<CreateLink, SetLink, AddAddress, AddRoute, ReplaceRoute, DeleteRoute, DeleteAddress,
+                            DeleteLink>;
+
+struct Operation {
+    Change change;
+    std::string reason;  // the config path that wants it, or why it goes
+
+    const std::string& link() const;  // the link it belongs to, for grouping
+};
+
+// A desired object nodenet will not touch because something else already holds its place.
+struct Conflict {
+    std::string link;
+    std::string what;    // "route 10.0.0.0/24 metric 1024"
+    std::string holder;  // "added by kernel", "a veth link nodenet did not create"
+    std::string reason;  // the config path that wants it
+};
+
+struct Plan {
+    std::vector<Operation> operations;  // in the order they must run
+    std::vector<Conflict> conflicts;
+    std::vector<std::string> warnings;
+
+    bool empty() const { return operations.empty(); }
+};
+
+}  // namespace nodenet::plan

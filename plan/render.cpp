@@ -1,0 +1,145 @@
+#include "plan/render.h"
+
+#include <map>
+
+#include "plan/diff.h"
+
+namespace nodenet::plan {
+
+namespace {
+
+template <class... F>
+struct Overloaded : F... {
+    using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+std::string route_text(const state::Route& r) {
+    std::string s = "route " + (r.destination.len == 0 ? std::string("default") : r.destination.masked().str());
+    if (r.gateway) s += " via " + r.gateway->str();
+    if (r.source) s += " src " + r.source->str();
+    if (r.table != state::kMainTable) s += " table " + std::to_string(r.table);
+    s += " metric " + std::to_string(r.metric);
+    if (r.scope == state::RouteScope::Link) s += " scope link";
+    if (r.mtu) s += " mtu " + std::to_string(r.mtu);
+    return s;
+}
+
+std::string address_text(const state::Address& a) {
+    std::string s = "address " + a.prefix.str();
+    if (a.priority) s += " metric " + std::to_string(a.priority);
+    return s;
+}
+
+std::string bridge_text(const state::BridgeSettings& b) {
+    return std::string("stp ") + (b.stp ? "on" : "off") + ", vlan filtering " + (b.vlan_filtering ? "on" : "off");
+}
+
+std::string attributes_text(const LinkAttributes& to, const LinkAttributes& from) {
+    std::string s;
+    auto add = [&s](const std::string& part) { s += (s.empty() ? "" : ", ") + part; };
+    if (to.up) add(std::string(*from.up ? "up" : "down") + " -> " + (*to.up ? "up" : "down"));
+    if (to.mtu) add("mtu " + (from.mtu ? std::to_string(*from.mtu) : "?") + " -> " + std::to_string(*to.mtu));
+    if (to.master) {
+        std::string before = from.master && !from.master->empty() ? *from.master : "none";
+        add("master " + before + " -> " + (to.master->empty() ? "none" : *to.master));
+    }
+    if (to.bridge) add(from.bridge ? bridge_text(*from.bridge) + " -> " + bridge_text(*to.bridge) : bridge_text(*to.bridge));
+    return s;
+}
+
+std::string link_text(const state::Link& l) {
+    std::string s = std::string("link ") + kernel_kind(l.kind);
+    if (l.vlan) s += " on " + l.vlan->parent + " id " + std::to_string(l.vlan->id);
+    if (l.bridge) s += " (" + bridge_text(*l.bridge) + ")";
+    if (l.bond && !l.bond->mode.empty()) s += " mode " + l.bond->mode;
+    if (l.mtu) s += ", mtu " + std::to_string(*l.mtu);
+    if (l.master) s += ", master " + *l.master;
+    if (l.up) s += *l.up ? ", up" : ", down";
+    return s;
+}
+
+char sign(const Operation& op) {
+    return std::visit(Overloaded{[](const CreateLink&) { return '+'; }, [](const AddAddress&) { return '+'; },
+                                 [](const AddRoute&) { return '+'; }, [](const SetLink&) { return '~'; },
+                                 [](const ReplaceRoute&) { return '~'; }, [](const auto&) { return '-'; }},
+                      op.change);
+}
+
+const char* action_name(const Operation& op) {
+    return std::visit(Overloaded{[](const CreateLink&) { return "create_link"; },
+                                 [](const DeleteLink&) { return "delete_link"; },
+                                 [](const SetLink&) { return "set_link"; },
+                                 [](const AddAddress&) { return "add_address"; },
+                                 [](const DeleteAddress&) { return "delete_address"; },
+                                 [](const AddRoute&) { return "add_route"; },
+                                 [](const DeleteRoute&) { return "delete_route"; },
+                                 [](const ReplaceRoute&) { return "replace_route"; }},
+                      op.change);
+}
+
+}  // namespace
+
+std::string describe(const Operation& op) {
+    std::string body = std::visit(
+        Overloaded{[](const CreateLink& c) { return link_text(c.link); },
+                   [](const DeleteLink& c) { return link_text(c.link); },
+                   [](const SetLink& c) { return attributes_text(c.to, c.from); },
+                   [](const AddAddress& c) { return address_text(c.address); },
+                   [](const DeleteAddress& c) { return address_text(c.address); },
+                   [](const AddRoute& c) { return route_text(c.route); },
+                   [](const DeleteRoute& c) { return route_text(c.route); },
+                   [](const ReplaceRoute& c) { return route_text(c.from) + " -> " + route_text(c.to).substr(6); }},
+        op.change);
+    return std::string(1, sign(op)) + " " + body;
+}
+
+std::string render_text(const Plan& plan, bool color) {
+    const char* green = color ? "\033[32m" : "";
+    const char* yellow = color ? "\033[33m" : "";
+    const char* red = color ? "\033[31m" : "";
+    const char* dim = color ? "\033[2m" : "";
+    const char* bold = color ? "\033[1m" : "";
+    const char* reset = color ? "\033[0m" : "";
+    // Grouped by link in the order links first appear; within a link, execution order.
+    std::vector<std::string> order;
+    std::map<std::string, std::vector<const Operation*>> groups;
+    for (const Operation& op : plan.operations) {
+        if (!groups.count(op.link())) order.push_back(op.link());
+        groups[op.link()].push_back(&op);
+    }
+    std::string out;
+    size_t adds = 0, changes = 0, removes = 0;
+    for (const std::string& link : order) {
+        out += std::string(bold) + link + reset + "\n";
+        for (const Operation* op : groups[link]) {
+            char s = sign(*op);
+            (s == '+' ? adds : s == '~' ? changes : removes)++;
+            out += std::string("  ") + (s == '+' ? green : s == '~' ? yellow : red) + describe(*op) + reset + dim +
+                   "    # " + op->reason + reset + "\n";
+        }
+    }
+    for (const Conflict& c : plan.conflicts)
+        out += std::string(red) + "! " + c.link + ": " + c.what + ": " + c.holder + "; nodenet will not touch it" + reset +
+               dim + "    # " + c.reason + reset + "\n";
+    for (const std::string& w : plan.warnings) out += std::string(yellow) + "warning: " + w + reset + "\n";
+    if (plan.operations.empty())
+        out += "No changes: the kernel matches the config.\n";
+    else
+        out += "Plan: " + std::to_string(adds) + " to add, " + std::to_string(changes) + " to change, " +
+               std::to_string(removes) + " to remove.\n";
+    return out;
+}
+
+nlohmann::json render_json(const Plan& plan) {
+    nlohmann::json ops = nlohmann::json::array();
+    for (const Operation& op : plan.operations)
+        ops.push_back({{"action", action_name(op)}, {"link", op.link()}, {"change", describe(op)}, {"reason", op.reason}});
+    nlohmann::json conflicts = nlohmann::json::array();
+    for (const Conflict& c : plan.conflicts)
+        conflicts.push_back({{"link", c.link}, {"what", c.what}, {"holder", c.holder}, {"reason", c.reason}});
+    return {{"operations", ops}, {"conflicts", conflicts}, {"warnings", plan.warnings}};
+}
+
+}  // namespace nodenet::plan

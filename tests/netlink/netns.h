@@ -1,0 +1,350 @@
+// A throwaway network namespace per test, and ways to run things inside it: `ip` commands, the
+// nodenet binary, or a function of this test process (in a forked child that reports back through
+// a pipe, since setns() in the test process itself would move only one thread, and not back on a
+// failed ASSERT).
+//
+// The namespace is held by a file descriptor only: no /run/netns entry and no process keeps it, so
+// even a test that crashes leaves nothing behind on the host. Children are waited for, and killed
+// when they overrun their timeout.
+//
+// Header-only because tests/CMakeLists.txt compiles only *_test.cpp files.
+#pragma once
+
+#include <fcntl.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <netlink/errno.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "netlink/snapshot.h"
+#include "state/ip.h"
+
+namespace nodenet::netlink_test {
+
+struct CommandResult {
+    int exit_code = -1;  // -1: killed (timeout or signal)
+    std::string out, err;
+};
+
+namespace detail {
+
+inline void close_fd(int& fd) {
+    if (fd >= 0) close(fd);
+    fd = -1;
+}
+
+// What `ip netns exec` does besides setns: a private mount namespace whose /sys shows this network
+// namespace's devices, so that /sys/class/net is right for the snapshot's sysfs reads.
+inline bool enter(int netns_fd) {
+    if (setns(netns_fd, CLONE_NEWNET) != 0 || unshare(CLONE_NEWNS) != 0) return false;
+    if (mount(nullptr, "/", nullptr, MS_SLAVE | MS_REC, nullptr) != 0) return false;
+    umount2("/sys", MNT_DETACH);
+    return mount("sysfs", "/sys", "sysfs", 0, nullptr) == 0;
+}
+
+// Reads both pipes until the child closes them or the deadline passes; then reaps the child.
+inline CommandResult collect(pid_t pid, int out_fd, int err_fd, std::chrono::seconds timeout) {
+    CommandResult result;
+    struct pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
+    std::string* sinks[2] = {&result.out, &result.err};
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    int open_streams = err_fd >= 0 ? 2 : 1;
+    if (err_fd < 0) fds[1].fd = -1;
+    char buf[65536];
+    bool killed = false;
+    while (open_streams > 0) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            kill(pid, SIGKILL);
+            killed = true;
+            break;
+        }
+        int ready = poll(fds, 2, static_cast<int>(left.count()));
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready < 0) break;
+        for (int i = 0; i < 2; ++i) {
+            if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+            ssize_t n = read(fds[i].fd, buf, sizeof buf);
+            if (n < 0 && errno == EINTR) continue;
+            if (n > 0) {
+                sinks[i]->append(buf, static_cast<size_t>(n));
+            } else {
+                fds[i].fd = -1;
+                --open_streams;
+            }
+        }
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!killed && WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+    return result;
+}
+
+}  // namespace detail
+
+class TestNetns {
+public:
+    // Throws std::runtime_error when the namespace cannot be created.
+    TestNetns() {
+        int ready[2], release[2];
+        if (pipe2(ready, O_CLOEXEC) != 0 || pipe2(release, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+        pid_t pid = fork();
+        if (pid < 0) throw std::runtime_error("fork failed");
+        if (pid == 0) {
+            close(ready[0]);
+            close(release[1]);
+            char ok = unshare(CLONE_NEWNET) == 0 ? '1' : '0';
+            (void)!write(ready[1], &ok, 1);
+            char ignored;
+            (void)!read(release[0], &ignored, 1);  // returns once the parent has opened the namespace
+            _exit(0);
+        }
+        close(ready[1]);
+        close(release[0]);
+        char ok = '0';
+        (void)!read(ready[0], &ok, 1);
+        close(ready[0]);
+        std::string path = "/proc/" + std::to_string(pid) + "/ns/net";
+        if (ok == '1') fd_ = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        close(release[1]);
+        int status = 0;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        if (fd_ < 0) throw std::runtime_error("cannot create a network namespace");
+        // Nothing may appear or change on its own while a test compares two reads of the kernel:
+        // no IPv6 link-local addresses (with their routes), no duplicate address detection.
+        in_child([] {
+            for (const char* setting : {"addr_gen_mode", "accept_dad"}) {
+                std::string path = std::string("/proc/sys/net/ipv6/conf/default/") + setting;
+                const char* value = std::string(setting) == "addr_gen_mode" ? "1" : "0";
+                int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+                if (fd < 0 || write(fd, value, 1) != 1) throw std::runtime_error("cannot write " + path);
+                close(fd);
+            }
+            return std::string();
+        });
+    }
+    ~TestNetns() { detail::close_fd(fd_); }
+
+    // A path that names this namespace for other programs (`ip link set X netns PATH`).
+    std::string path() const { return "/proc/" + std::to_string(getpid()) + "/fd/" + std::to_string(fd_); }
+    TestNetns(const TestNetns&) = delete;
+    TestNetns& operator=(const TestNetns&) = delete;
+
+    // Runs a program inside, like `ip netns exec`.
+    CommandResult run(const std::vector<std::string>& argv,
+                      std::chrono::seconds timeout = std::chrono::seconds(60)) const {
+        int out[2], err[2];
+        if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+        std::vector<std::string> args = argv;
+        std::vector<char*> cargs;
+        for (std::string& a : args) cargs.push_back(a.data());
+        cargs.push_back(nullptr);
+        pid_t pid = fork();
+        if (pid < 0) throw std::runtime_error("fork failed");
+        if (pid == 0) {
+            if (!detail::enter(fd_) || dup2(out[1], STDOUT_FILENO) < 0 || dup2(err[1], STDERR_FILENO) < 0) _exit(126);
+            int null_in = open("/dev/null", O_RDONLY);
+            if (null_in >= 0) dup2(null_in, STDIN_FILENO);
+            execvp(cargs[0], cargs.data());
+            _exit(127);
+        }
+        close(out[1]);
+        close(err[1]);
+        CommandResult r = detail::collect(pid, out[0], err[0], timeout);
+        close(out[0]);
+        close(err[0]);
+        return r;
+    }
+
+    // `ip ARGS...` inside; ARGS split at spaces.
+    CommandResult ip(const std::string& args) const {
+        std::vector<std::string> argv{"ip"};
+        std::istringstream in(args);
+        for (std::string word; in >> word;) argv.push_back(word);
+        return run(argv);
+    }
+
+    // `ip ARGS...`, throwing with ip's message when it fails: for setting up a scenario.
+    void must(const std::string& args) const {
+        CommandResult r = ip(args);
+        if (r.exit_code != 0) throw std::runtime_error("ip " + args + ": " + r.err);
+    }
+
+    // `ip -j ARGS...` parsed.
+    nlohmann::json ip_json(const std::string& args) const {
+        CommandResult r = ip("-j " + args);
+        if (r.exit_code != 0) throw std::runtime_error("ip -j " + args + ": " + r.err);
+        return nlohmann::json::parse(r.out.empty() ? "[]" : r.out);
+    }
+
+    // Runs `fn` inside, in a forked child, and returns what it returned. An exception in the child
+    // comes back as std::runtime_error.
+    std::string in_child(const std::function<std::string()>& fn) const {
+        int out[2];
+        if (pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+        pid_t pid = fork();
+        if (pid < 0) throw std::runtime_error("fork failed");
+        if (pid == 0) {
+            close(out[0]);
+            std::string text;
+            int code = 0;
+            try {
+                if (!detail::enter(fd_)) throw std::runtime_error(std::string("enter namespace: ") + strerror(errno));
+                text = fn();
+            } catch (const std::exception& e) {
+                text = e.what();
+                code = 1;
+            }
+            for (size_t done = 0; done < text.size();) {
+                ssize_t n = write(out[1], text.data() + done, text.size() - done);
+                if (n < 0 && errno == EINTR) continue;
+                if (n <= 0) break;
+                done += static_cast<size_t>(n);
+            }
+            _exit(code);
+        }
+        close(out[1]);
+        CommandResult r = detail::collect(pid, out[0], -1, std::chrono::seconds(60));
+        close(out[0]);
+        if (r.exit_code != 0) throw std::runtime_error("in namespace: " + (r.out.empty() ? "child failed" : r.out));
+        return r.out;
+    }
+
+private:
+    int fd_ = -1;
+};
+
+// ---- the snapshot, carried out of the namespace as JSON with every field, raw ----
+
+inline nlohmann::json raw_json(const state::KernelState& k) {
+    nlohmann::json j;
+    j["links"] = nlohmann::json::array();
+    for (const auto& l : k.links) {
+        nlohmann::json o{{"index", l.index},
+                         {"name", l.name},
+                         {"kind", l.kind},
+                         {"up", l.up},
+                         {"carrier", l.carrier},
+                         {"mtu", l.mtu},
+                         {"master_index", l.master_index},
+                         {"parent_index", l.parent_index},
+                         {"hardware_addr", l.hardware_addr},
+                         {"permanent_addr", l.permanent_addr},
+                         {"physical", l.physical},
+                         {"driver", l.driver},
+                         {"bus_path", l.bus_path},
+                         {"pci_id", l.pci_id}};
+        if (l.bridge) o["bridge"] = {{"stp", l.bridge->stp}, {"vlan_filtering", l.bridge->vlan_filtering}};
+        if (l.vlan) o["vlan"] = {{"parent", l.vlan->parent}, {"id", l.vlan->id}, {"q_in_q", l.vlan->q_in_q}};
+        j["links"].push_back(o);
+    }
+    j["addresses"] = nlohmann::json::array();
+    for (const auto& a : k.addresses)
+        j["addresses"].push_back({{"link_index", a.link_index},
+                                  {"address", a.prefix.addr.str()},
+                                  {"prefix_len", a.prefix.len},
+                                  {"protocol", a.protocol},
+                                  {"scope", a.scope},
+                                  {"flags", a.flags},
+                                  {"priority", a.priority},
+                                  {"valid_lifetime", a.valid_lifetime},
+                                  {"preferred_lifetime", a.preferred_lifetime}});
+    j["routes"] = nlohmann::json::array();
+    for (const auto& r : k.routes)
+        j["routes"].push_back({{"table", r.table},
+                               {"family", r.family == state::Family::V4 ? 4 : 6},
+                               {"destination", r.destination.str()},
+                               {"gateway", r.gateway ? r.gateway->str() : ""},
+                               {"source", r.source ? r.source->str() : ""},
+                               {"link_index", r.link_index},
+                               {"metric", r.metric},
+                               {"protocol", r.protocol},
+                               {"scope", r.scope},
+                               {"type", r.type},
+                               {"mtu", r.mtu}});
+    return j;
+}
+
+// read_kernel_state() inside `ns`: {"state": ..., "stats": ...} or {"error": "..."}.
+inline nlohmann::json snapshot_in(const TestNetns& ns, const netlink::SnapshotFilter& filter,
+                                  const std::string& sysfs_root = "/sys") {
+    std::string text = ns.in_child([&] {
+        netlink::SnapshotStats stats;
+        auto state = netlink::read_kernel_state(filter, sysfs_root, &stats);
+        if (!state.ok()) return nlohmann::json{{"error", state.error()}}.dump();
+        return nlohmann::json{{"state", raw_json(*state)},
+                              {"stats",
+                               {{"dump_requests", stats.dump_requests},
+                                {"messages", stats.messages},
+                                {"kernel_filtering", stats.kernel_filtering}}}}
+            .dump();
+    });
+    return nlohmann::json::parse(text);
+}
+
+// Adds an address with IFA_PROTO through rtnetlink directly: iproute2 6.1 has no `proto` for
+// addresses (6.3 added it). Throws with the kernel's reason when the kernel refuses.
+inline void add_address_with_protocol(const TestNetns& ns, const std::string& link, const std::string& cidr,
+                                      uint8_t protocol, uint32_t flags = 0) {
+    ns.in_child([&] {
+        auto prefix = state::parse_ip_prefix(cidr);
+        unsigned index = if_nametoindex(link.c_str());
+        if (!prefix || index == 0) throw std::runtime_error("bad address or link: " + link + " " + cidr);
+        std::unique_ptr<nl_sock, void (*)(nl_sock*)> sock(nl_socket_alloc(), nl_socket_free);
+        std::unique_ptr<nl_msg, void (*)(nl_msg*)> msg(nlmsg_alloc_simple(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL),
+                                                       nlmsg_free);
+        ifaddrmsg ifa{};
+        ifa.ifa_family = prefix->family() == state::Family::V4 ? AF_INET : AF_INET6;
+        ifa.ifa_prefixlen = prefix->len;
+        ifa.ifa_index = index;
+        int size = static_cast<int>(prefix->addr.size());
+        int err = nl_connect(sock.get(), NETLINK_ROUTE);
+        if (err >= 0) err = nlmsg_append(msg.get(), &ifa, sizeof ifa, NLMSG_ALIGNTO);
+        if (err >= 0) err = nla_put(msg.get(), IFA_LOCAL, size, prefix->addr.bytes.data());
+        if (err >= 0) err = nla_put(msg.get(), IFA_ADDRESS, size, prefix->addr.bytes.data());
+        if (err >= 0) err = nla_put_u8(msg.get(), IFA_PROTO, protocol);
+        if (err >= 0) err = nla_put_u32(msg.get(), IFA_FLAGS, flags);
+        if (err >= 0) err = nl_send_auto(sock.get(), msg.get());
+        if (err >= 0) err = nl_wait_for_ack(sock.get());
+        if (err < 0) throw std::runtime_error("add " + cidr + " proto " + std::to_string(protocol) + ": " + nl_geterror(err));
+        return std::string();
+    });
+}
+
+inline netlink::SnapshotFilter everything() {
+    netlink::SnapshotFilter f;
+    f.all = true;
+    return f;
+}
+
+}  // namespace nodenet::netlink_test
+
+// Creates `ns`; skips the test where namespaces need privileges this process lacks. As root, a
+// failure to create one is a test failure (the constructor throws), not a skip.
+#define NODENET_NETNS_OR_SKIP(ns)                                     \
+    if (geteuid() != 0) {                                             \
+        GTEST_SKIP() << "network namespaces need root";               \
+    }                                                                 \
+    const ::nodenet::netlink_test::TestNetns ns
