@@ -11,18 +11,12 @@
 #include <array>
 #include <memory>
 
+#include "common/overloaded.h"
 #include "plan/diff.h"
 
 namespace nodenet::netlink {
 
 namespace {
-
-template <class... F>
-struct Overloaded : F... {
-    using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
 
 constexpr uint32_t kForever = 0xFFFFFFFF;
 

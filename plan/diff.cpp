@@ -32,21 +32,6 @@ state::Address observed_address(const KernelState& k, const state::ObservedAddre
     return state::Address{link ? link->name : std::to_string(a.link_index), a.prefix, a.priority, {}};
 }
 
-state::Route observed_route(const KernelState& k, const state::ObservedRoute& r) {
-    state::Route route;
-    const state::ObservedLink* link = k.link(r.link_index);
-    route.link = link ? link->name : "";
-    route.family = r.family;
-    route.destination = r.destination;
-    route.gateway = r.gateway;
-    route.source = r.source;
-    route.table = r.table;
-    route.metric = r.metric;
-    route.mtu = r.mtu;
-    route.scope = static_cast<state::RouteScope>(r.scope);
-    return route;
-}
-
 bool same_route(const state::Route& a, const state::Route& b) {
     return a.link == b.link && a.gateway == b.gateway && a.source == b.source && a.mtu == b.mtu && a.scope == b.scope;
 }
@@ -92,7 +77,7 @@ void Planner::removals() {
     constexpr const char* kGone = "no longer in the config; nodenet added it";
     for (const state::ObservedRoute& r : kernel_.routes) {
         if (r.protocol != kNodenetProtocol || desired_.routes.count(r.key())) continue;
-        removed_routes_.push_back({DeleteRoute{observed_route(kernel_, r)}, kGone});
+        removed_routes_.push_back({DeleteRoute{route_from_observed(kernel_, r)}, kGone});
     }
     for (const state::ObservedAddress& a : kernel_.addresses) {
         if (a.protocol != kNodenetProtocol) continue;
@@ -189,10 +174,10 @@ void Planner::routes() {
         const state::ObservedRoute* foreign = nullptr;
         for (auto it = first; it != last; ++it) (it->second->protocol == kNodenetProtocol ? ours : foreign) = it->second;
         if (ours) {
-            state::Route have = observed_route(kernel_, *ours);
+            state::Route have = route_from_observed(kernel_, *ours);
             if (!same_route(have, want)) route_ops_.push_back({ReplaceRoute{want, have}, want.origin.source});
         } else if (foreign) {
-            state::Route have = observed_route(kernel_, *foreign);
+            state::Route have = route_from_observed(kernel_, *foreign);
             if (same_route(have, want))
                 plan_.warnings.push_back(want.link + ": route " + want.destination.str() + " is already there (" +
                                          protocol_holder(foreign->protocol) + "); nodenet leaves it as it is");
@@ -208,6 +193,21 @@ void Planner::routes() {
 }
 
 }  // namespace
+
+state::Route route_from_observed(const state::KernelState& k, const state::ObservedRoute& r) {
+    state::Route route;
+    const state::ObservedLink* link = k.link(r.link_index);
+    route.link = link ? link->name : "";
+    route.family = r.family;
+    route.destination = r.destination;
+    route.gateway = r.gateway;
+    route.source = r.source;
+    route.table = r.table;
+    route.metric = r.metric;
+    route.mtu = r.mtu;
+    route.scope = static_cast<state::RouteScope>(r.scope);
+    return route;
+}
 
 const char* kernel_kind(state::LinkKind kind) {
     switch (kind) {

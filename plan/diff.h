@@ -19,6 +19,9 @@ struct Ownership {
 // before its successor arrives.
 Plan make_plan(const state::DesiredState& desired, const state::KernelState& observed, const Ownership& owned);
 
+// An observed route as a Route value (its link named), to delete, replace or restore it.
+state::Route route_from_observed(const state::KernelState& kernel, const state::ObservedRoute& route);
+
 // The rtnetlink kind of a logical link ("bridge", "bond", "vlan", "dummy", "wireguard").
 const char* kernel_kind(state::LinkKind kind);
 

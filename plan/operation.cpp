@@ -1,17 +1,8 @@
 #include "plan/operation.h"
 
+#include "common/overloaded.h"
+
 namespace nodenet::plan {
-
-namespace {
-
-template <class... F>
-struct Overloaded : F... {
-    using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
-
-}  // namespace
 
 const std::string& Operation::link() const {
     return std::visit(Overloaded{[](const CreateLink& c) -> const std::string& { return c.link.name; },

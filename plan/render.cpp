@@ -2,18 +2,12 @@
 
 #include <map>
 
+#include "common/overloaded.h"
 #include "plan/diff.h"
 
 namespace nodenet::plan {
 
 namespace {
-
-template <class... F>
-struct Overloaded : F... {
-    using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
 
 std::string route_text(const state::Route& r) {
     std::string s = "route " + (r.destination.len == 0 ? std::string("default") : r.destination.masked().str());

@@ -30,16 +30,7 @@ state::DesiredState restore_point(const state::KernelState& before, const state:
     for (const state::ObservedRoute& r : before.routes) {
         const state::ObservedLink* link = before.link(r.link_index);
         if (r.protocol != kNodenetProtocol || !link) continue;
-        state::Route route;
-        route.link = link->name;
-        route.family = r.family;
-        route.destination = r.destination;
-        route.gateway = r.gateway;
-        route.source = r.source;
-        route.table = r.table;
-        route.metric = r.metric;
-        route.mtu = r.mtu;
-        route.scope = static_cast<state::RouteScope>(r.scope);
+        state::Route route = route_from_observed(before, r);
         route.origin = origin;
         d.routes[route.key()] = route;
     }
