@@ -258,32 +258,32 @@ r_apply=$(ratio "$m_apply" "$m_batch")
 r_reapply=$(ratio "$m_reapply" "$m_apply")
 r_br=$(ratio "$m_bra" "$m_brb")
 echo
-echo "nodenet apply benchmarks — $(uname -r), $(nproc) CPUs, $RUNS runs, medians (ms; RSS in MB)"
+echo "nodenet apply benchmarks - $(uname -r), $(nproc) CPUs, $RUNS runs, medians (ms; RSS in MB)"
 echo
 printf '| %-58s | %10s | %-34s | %-6s |\n' "case" "median" "ratio" "goal"
 printf '|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..60})" "$(printf -- '-%.0s' {1..12})" "$(printf -- '-%.0s' {1..36})" "$(printf -- '-%.0s' {1..8})"
 row() { printf '| %-58s | %10s | %-34s | %-6s |\n' "$1" "$2" "$3" "$4"; }
 row "1a ip -batch: link up + address + $ROUTES routes" "$m_batch" "1.00 (baseline)" ""
-row "1b nodenet apply: same, from a fresh namespace" "$m_apply" "$r_apply × ip -batch (goal ≤ 1.3)" "$(verdict "$r_apply" "<=" 1.3)"
+row "1b nodenet apply: same, from a fresh namespace" "$m_apply" "$r_apply x ip -batch (goal <= 1.3)" "$(verdict "$r_apply" "<=" 1.3)"
 row "1c nodenet re-apply (no-op)" "$m_reapply" "$(awk -v r="$r_reapply" 'BEGIN{printf "%.1f", r*100}') % of apply (goal < 10 %)" "$(verdict "$r_reapply" "<" 0.10)"
 row "1d peak RSS nodenet apply ($ROUTES routes)" "$(awk -v k="$m_rss" 'BEGIN{printf "%.1f MB", k/1024}')" "ip -batch: $(awk -v k="$m_rss_batch" 'BEGIN{printf "%.1f MB", k/1024}')" ""
 if [ -z "$networkd_blocked" ]; then
     m_nd_small=$(med "${t_nd_small[@]}"); r_small=$(ratio "$m_nd_small" "$m_small")
     if [ -n "$networkd_big_failed" ]; then
-        row "1e systemd-networkd: exec → $ROUTES routes in kernel" "—" "networkd: $networkd_big_failed" ""
+        row "1e systemd-networkd: exec -> $ROUTES routes in kernel" "-" "networkd: $networkd_big_failed" ""
     else
         m_nd=$(med "${t_nd[@]}"); r_nd=$(ratio "$m_nd" "$m_apply")
-        row "1e systemd-networkd: exec → $ROUTES routes in kernel" "$m_nd" "nodenet is ${r_nd}× faster" ""
+        row "1e systemd-networkd: exec -> $ROUTES routes in kernel" "$m_nd" "nodenet is ${r_nd}x faster" ""
     fi
-    row "2  nodenet apply: $SMALL_ROUTES routes, start → converged" "$m_small" "" ""
-    row "2  systemd-networkd: $SMALL_ROUTES routes, exec → converged" "$m_nd_small" "nodenet is ${r_small}× faster (goal ≥ 5)" "$(verdict "$r_small" ">=" 5)"
+    row "2  nodenet apply: $SMALL_ROUTES routes, start -> converged" "$m_small" "" ""
+    row "2  systemd-networkd: $SMALL_ROUTES routes, exec -> converged" "$m_nd_small" "nodenet is ${r_small}x faster (goal >= 5)" "$(verdict "$r_small" ">=" 5)"
 else
-    row "1e systemd-networkd" "—" "networkd: blocked: $networkd_blocked" ""
-    row "2  nodenet apply: $SMALL_ROUTES routes, start → converged" "$m_small" "" ""
-    row "2  systemd-networkd: $SMALL_ROUTES routes" "—" "networkd: blocked: $networkd_blocked" ""
+    row "1e systemd-networkd" "-" "networkd: blocked: $networkd_blocked" ""
+    row "2  nodenet apply: $SMALL_ROUTES routes, start -> converged" "$m_small" "" ""
+    row "2  systemd-networkd: $SMALL_ROUTES routes" "-" "networkd: blocked: $networkd_blocked" ""
 fi
 row "3a ip -batch: $BRIDGES bridges (add, address, up)" "$m_brb" "1.00 (baseline)" ""
-row "3b nodenet apply: $BRIDGES bridges with an address each" "$m_bra" "$r_br × ip -batch" ""
+row "3b nodenet apply: $BRIDGES bridges with an address each" "$m_bra" "$r_br x ip -batch" ""
 row "   peak RSS nodenet apply ($BRIDGES bridges)" "$(awk -v k="$m_rss_bra" 'BEGIN{printf "%.1f MB", k/1024}')" "" ""
 echo
 echo "all runs (ms):"

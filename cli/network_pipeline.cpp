@@ -30,8 +30,10 @@ Result<config::Config> load_config(const std::string& path) {
 
 }  // namespace
 
+// A relative --state-dir is relative to the working directory, as any path argument is; --root
+// then prefixes the absolute result.
 store::StateDir NetworkOptions::state() const {
-    return store::StateDir(root / state_dir.relative_path());
+    return store::StateDir(root / std::filesystem::absolute(state_dir).relative_path());
 }
 
 Result<Prepared> prepare(const NetworkOptions& options) {

@@ -92,7 +92,7 @@ void Cursor::read_duration(Field<int64_t>& field) const {
 }
 
 void Cursor::read(List<Text>& list) const {
-    read_list(list, [](const Cursor& c, Text& t) { c.read(t); });
+    read_list(list, [](const Cursor& c, Text& t) { c.read(t); }, yaml::Kind::Scalar);
 }
 
 }  // namespace nodenet::config

@@ -42,14 +42,20 @@ public:
     void read_duration(Field<int64_t>& field) const;
     void read(List<Text>& list) const;
 
-    // Calls `item(cursor, element)` for each element of a sequence.
+    // Calls `item(cursor, element)` for each element of a sequence of `shape` (or null: Go decodes
+    // null as a zero value). An element of another shape is skipped: Go refuses it while decoding,
+    // so Talos never validates it; the schema reports it, and an empty stand-in in the model would
+    // only draw errors about fields the user never left empty. Paths keep the element's index.
     template <class T, class Fn>
-    void read_list(List<T>& list, Fn item) const {
+    void read_list(List<T>& list, Fn item, yaml::Kind shape = yaml::Kind::Mapping) const {
         list.present = is_set();  // Go: a nil slice for absent or null, non-nil for []
         list.src = source();
         if (!is_sequence()) return;
+        list.items.reserve(node_->items.size());
         for (size_t i = 0; i < node_->items.size(); ++i) {
-            Cursor c(node_->items[i], path_ + "[" + std::to_string(i) + "]", *out_);
+            const yaml::Node* n = node_->items[i];
+            if (n->kind != shape && n->kind != yaml::Kind::Null) continue;
+            Cursor c(n, path_ + "[" + std::to_string(i) + "]", *out_);
             T element{};
             element.src = c.source();
             item(c, element);

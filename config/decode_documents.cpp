@@ -3,34 +3,6 @@
 
 namespace nodenet::config {
 
-namespace {
-
-// As in decode_v1alpha1.cpp: an element of the wrong shape fails Go's decoding, so the schema
-// reports it and the rules never see an empty stand-in for it. Null elements are Go zero values.
-template <class T>
-void drop_misshapen(const Cursor& c, List<T>& list, yaml::Kind shape) {
-    if (!c.is_sequence()) return;
-    std::vector<T> kept;
-    for (size_t i = 0; i < list.items.size(); ++i) {
-        yaml::Kind kind = c.node()->items[i]->kind;
-        if (kind == shape || kind == yaml::Kind::Null) kept.push_back(std::move(list.items[i]));
-    }
-    list.items = std::move(kept);
-}
-
-void read_texts(const Cursor& c, List<Text>& list) {
-    c.read(list);
-    drop_misshapen(c, list, yaml::Kind::Scalar);
-}
-
-template <class T, class Fn>
-void read_structs(const Cursor& c, List<T>& list, Fn item) {
-    c.read_list(list, item);
-    drop_misshapen(c, list, yaml::Kind::Mapping);
-}
-
-}  // namespace
-
 HostnameDoc decode_hostname_doc(const Cursor& doc) {
     HostnameDoc h;
     doc.at("auto").read(h.auto_mode);
@@ -42,12 +14,12 @@ ResolverDoc decode_resolver_doc(const Cursor& doc) {
     ResolverDoc r;
     // nameservers is a list of {address: IP}; the model keeps the addresses.
     // An entry without address keeps its own place, for the rules to point at.
-    read_structs(doc.at("nameservers"), r.nameservers, [](const Cursor& c, Text& t) {
+    doc.at("nameservers").read_list(r.nameservers, [](const Cursor& c, Text& t) {
         if (Cursor address = c.at("address"); address.present()) address.read(t);
     });
     Cursor search = doc.at("searchDomains");
     r.search_domains_present = search.is_mapping();
-    read_texts(search.at("domains"), r.search_domains);
+    search.at("domains").read(r.search_domains);
     search.at("disableDefault").read(r.disable_default);
     return r;
 }
@@ -55,7 +27,7 @@ ResolverDoc decode_resolver_doc(const Cursor& doc) {
 StaticHostDoc decode_static_host_doc(const Cursor& doc) {
     StaticHostDoc s;
     doc.at("name").read(s.name);
-    read_texts(doc.at("hostnames"), s.hostnames);
+    doc.at("hostnames").read(s.hostnames);
     return s;
 }
 
@@ -65,11 +37,11 @@ LinkDoc decode_link_doc(const Cursor& doc) {
     doc.at("up").read(l.up);
     doc.at("multicast").read(l.multicast);
     doc.at("mtu").read(l.mtu);
-    read_structs(doc.at("addresses"), l.addresses, [](const Cursor& c, LinkAddress& a) {
+    doc.at("addresses").read_list(l.addresses, [](const Cursor& c, LinkAddress& a) {
         c.at("address").read(a.address);
         c.at("routePriority").read(a.route_priority);
     });
-    read_structs(doc.at("routes"), l.routes, [](const Cursor& c, LinkRoute& r) {
+    doc.at("routes").read_list(l.routes, [](const Cursor& c, LinkRoute& r) {
         c.at("destination").read(r.destination);
         c.at("gateway").read(r.gateway);
         c.at("source").read(r.source);
@@ -99,7 +71,7 @@ KubeSpanDoc decode_kubespan_doc(const Cursor& doc) {
 
 KubeSpanEndpointsDoc decode_kubespan_endpoints_doc(const Cursor& doc) {
     KubeSpanEndpointsDoc k;
-    read_texts(doc.at("extraAnnouncedEndpoints"), k.extra_announced_endpoints);
+    doc.at("extraAnnouncedEndpoints").read(k.extra_announced_endpoints);
     return k;
 }
 

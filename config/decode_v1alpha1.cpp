@@ -5,31 +5,6 @@ namespace nodenet::config {
 
 namespace {
 
-// Go refuses an element of the wrong shape while decoding, so Talos never validates it. The schema
-// reports it; an empty stand-in left in the model would only draw errors about fields the user
-// never left empty. Null elements stay: Go decodes them as zero values.
-template <class T>
-void drop_misshapen(const Cursor& c, List<T>& list, yaml::Kind shape) {
-    if (!c.is_sequence()) return;
-    std::vector<T> kept;
-    for (size_t i = 0; i < list.items.size(); ++i) {
-        yaml::Kind kind = c.node()->items[i]->kind;
-        if (kind == shape || kind == yaml::Kind::Null) kept.push_back(std::move(list.items[i]));
-    }
-    list.items = std::move(kept);
-}
-
-void read_texts(const Cursor& c, List<Text>& list) {
-    c.read(list);
-    drop_misshapen(c, list, yaml::Kind::Scalar);
-}
-
-template <class T, class Fn>
-void read_structs(const Cursor& c, List<T>& list, Fn item) {
-    c.read_list(list, item);
-    drop_misshapen(c, list, yaml::Kind::Mapping);
-}
-
 void decode_selector(const Cursor& c, DeviceSelector& s) {
     c.at("busPath").read(s.bus_path);
     c.at("hardwareAddr").read(s.hardware_addr);
@@ -47,7 +22,8 @@ void decode_route(const Cursor& c, Route& r) {
     c.at("mtu").read(r.mtu);
 }
 
-// A section that is not a mapping is absent for the rules, for the reason given at drop_misshapen.
+// A section that is not a mapping is absent for the rules, for the reason given at
+// Cursor::read_list.
 template <class T, class Fn>
 std::optional<T> decode_optional(const Cursor& c, Fn fn) {
     if (!c.is_mapping()) return std::nullopt;
@@ -75,9 +51,9 @@ std::optional<Vip> decode_vip(const Cursor& c) {
 }
 
 void decode_vlan(const Cursor& c, Vlan& v) {
-    read_texts(c.at("addresses"), v.addresses);
+    c.at("addresses").read(v.addresses);
     c.at("cidr").read(v.cidr);
-    read_structs(c.at("routes"), v.routes, decode_route);
+    c.at("routes").read_list(v.routes, decode_route);
     c.at("dhcp").read(v.dhcp);
     c.at("vlanId").read(v.vlan_id);
     c.at("mtu").read(v.mtu);
@@ -86,9 +62,9 @@ void decode_vlan(const Cursor& c, Vlan& v) {
 }
 
 void decode_bond(const Cursor& c, Bond& b) {
-    read_texts(c.at("interfaces"), b.interfaces);
-    read_structs(c.at("deviceSelectors"), b.device_selectors, decode_selector);
-    read_texts(c.at("arpIPTarget"), b.arp_ip_target);
+    c.at("interfaces").read(b.interfaces);
+    c.at("deviceSelectors").read_list(b.device_selectors, decode_selector);
+    c.at("arpIPTarget").read(b.arp_ip_target);
     c.at("mode").read(b.mode);
     c.at("xmitHashPolicy").read(b.xmit_hash_policy);
     c.at("lacpRate").read(b.lacp_rate);
@@ -117,7 +93,7 @@ void decode_bond(const Cursor& c, Bond& b) {
 }
 
 void decode_bridge(const Cursor& c, Bridge& b) {
-    read_texts(c.at("interfaces"), b.interfaces);
+    c.at("interfaces").read(b.interfaces);
     b.stp_present = c.at("stp").is_mapping();
     c.at("stp").at("enabled").read(b.stp_enabled);
     c.at("vlan").at("vlanFiltering").read(b.vlan_filtering);
@@ -127,27 +103,27 @@ void decode_wireguard(const Cursor& c, Wireguard& w) {
     c.at("privateKey").read(w.private_key);
     c.at("listenPort").read(w.listen_port);
     c.at("firewallMark").read(w.firewall_mark);
-    read_structs(c.at("peers"), w.peers, [](const Cursor& c, WireguardPeer& p) {
+    c.at("peers").read_list(w.peers, [](const Cursor& c, WireguardPeer& p) {
         c.at("publicKey").read(p.public_key);
         c.at("endpoint").read(p.endpoint);
         c.at("persistentKeepaliveInterval").read_duration(p.persistent_keepalive_ns);
-        read_texts(c.at("allowedIPs"), p.allowed_ips);
+        c.at("allowedIPs").read(p.allowed_ips);
     });
 }
 
 void decode_device(const Cursor& c, Device& d) {
     c.at("interface").read(d.interface);
     d.device_selector = decode_optional<DeviceSelector>(c.at("deviceSelector"), decode_selector);
-    read_texts(c.at("addresses"), d.addresses);
+    c.at("addresses").read(d.addresses);
     c.at("cidr").read(d.cidr);
-    read_structs(c.at("routes"), d.routes, decode_route);
+    c.at("routes").read_list(d.routes, decode_route);
     d.bond = decode_optional<Bond>(c.at("bond"), decode_bond);
     d.bridge = decode_optional<Bridge>(c.at("bridge"), decode_bridge);
     if (Cursor port = c.at("bridgePort"); port.is_mapping()) {
         d.bridge_port_master.emplace();
         port.at("master").read(*d.bridge_port_master);
     }
-    read_structs(c.at("vlans"), d.vlans, decode_vlan);
+    c.at("vlans").read_list(d.vlans, decode_vlan);
     c.at("mtu").read(d.mtu);
     c.at("dhcp").read(d.dhcp);
     c.at("ignore").read(d.ignore);
@@ -161,12 +137,12 @@ Network decode_network(const Cursor& c) {
     Network n;
     n.src = c.source();
     c.at("hostname").read(n.hostname);
-    read_structs(c.at("interfaces"), n.interfaces, decode_device);
-    read_texts(c.at("nameservers"), n.nameservers);
-    read_texts(c.at("searchDomains"), n.search_domains);
-    read_structs(c.at("extraHostEntries"), n.extra_host_entries, [](const Cursor& c, ExtraHost& h) {
+    c.at("interfaces").read_list(n.interfaces, decode_device);
+    c.at("nameservers").read(n.nameservers);
+    c.at("searchDomains").read(n.search_domains);
+    c.at("extraHostEntries").read_list(n.extra_host_entries, [](const Cursor& c, ExtraHost& h) {
         c.at("ip").read(h.ip);
-        read_texts(c.at("aliases"), h.aliases);
+        c.at("aliases").read(h.aliases);
     });
     n.kubespan = decode_optional<KubeSpan>(c.at("kubespan"), decode_kubespan);
     c.at("disableSearchDomain").read(n.disable_search_domain);
@@ -194,8 +170,8 @@ void decode_kubespan(const Cursor& c, KubeSpan& k) {
     c.at("harvestExtraEndpoints").read(k.harvest_extra_endpoints);
     c.at("mtu").read(k.mtu);
     k.mtu.present = c.at("mtu").is_set();  // Go leaves *uint32 nil for `mtu: ~`: no MTU was given
-    read_texts(c.at("filters").at("endpoints"), k.filters.endpoints);
-    read_texts(c.at("filters").at("excludeAdvertisedNetworks"), k.filters.exclude_advertised_networks);
+    c.at("filters").at("endpoints").read(k.filters.endpoints);
+    c.at("filters").at("excludeAdvertisedNetworks").read(k.filters.exclude_advertised_networks);
 }
 
 MachineConfig decode_machine_config(const yaml::Node& root, Diagnostics& out) {
