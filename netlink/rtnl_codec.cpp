@@ -180,18 +180,27 @@ void decode_multipath(const nlattr* attr, DecodedRoute& decoded) {
 }
 
 // RTA_GATEWAY is of the route's family; RTA_VIA carries its own (an IPv4 route via an IPv6 router).
-Status decode_gateway(nlattr** tb, Family family, state::ObservedRoute& route, const std::string& what) {
+// Returns what is wrong with them, or "".
+const char* decode_gateway(nlattr** tb, Family family, state::ObservedRoute& route) {
     if (tb[RTA_GATEWAY]) {
         route.gateway = ip_from(tb[RTA_GATEWAY], family);
-        if (!route.gateway) return Error{what + ": malformed kernel message: gateway of the wrong length"};
+        if (!route.gateway) return "gateway of the wrong length";
     } else if (tb[RTA_VIA]) {
         const auto* via = static_cast<const rtvia*>(nla_data(tb[RTA_VIA]));
         auto via_family = family_of(via->rtvia_family);
         size_t len = static_cast<size_t>(nla_len(tb[RTA_VIA])) - sizeof(rtvia);
         if (via_family) route.gateway = ip_from(via->rtvia_addr, len, *via_family);
-        if (!route.gateway) return Error{what + ": malformed kernel message: unreadable RTA_VIA"};
+        if (!route.gateway) return "unreadable RTA_VIA";
     }
-    return success();
+    return "";
+}
+
+// Objects are named only when something is wrong with them: formatting a name for each of a
+// hundred thousand routes would cost more than decoding them.
+std::string address_name(const ifaddrmsg* ifa) { return "address of link " + std::to_string(ifa->ifa_index); }
+
+std::string route_name(const state::ObservedRoute& r, bool destination_known) {
+    return (destination_known ? r.destination.str() : std::string("route")) + " in table " + std::to_string(r.table);
 }
 
 }  // namespace
@@ -260,16 +269,15 @@ Result<std::optional<state::ObservedAddress>> decode_address(nlmsghdr* hdr) {
     const auto* ifa = static_cast<const ifaddrmsg*>(nlmsg_data(hdr));
     auto family = family_of(ifa->ifa_family);
     if (!family) return std::optional<state::ObservedAddress>();
-    std::string what = "address of link " + std::to_string(ifa->ifa_index);
     nlattr* tb[IFA_MAX + 1] = {};
     if (int err = nlmsg_parse(hdr, sizeof(ifaddrmsg), tb, IFA_MAX, address_policy()); err < 0)
-        return malformed(what, err);
+        return malformed(address_name(ifa), err);
 
     // IFA_ADDRESS is the peer's address on a point-to-point address; IFA_LOCAL is then ours.
     nlattr* local = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
     std::optional<IpAddress> ip = local ? ip_from(local, *family) : std::nullopt;
     if (!ip || ifa->ifa_prefixlen > ip->size() * 8)
-        return Error{what + ": malformed kernel message: missing or invalid address"};
+        return Error{address_name(ifa) + ": malformed kernel message: missing or invalid address"};
 
     state::ObservedAddress a;
     a.link_index = static_cast<int>(ifa->ifa_index);
@@ -299,20 +307,19 @@ Result<std::optional<DecodedRoute>> decode_route(nlmsghdr* hdr) {
     state::ObservedRoute& route = decoded.route;
     route.family = *family;
     route.table = err >= 0 && tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
-    std::string what = "route in table " + std::to_string(route.table);
-    if (err < 0) return malformed(what, err);
+    if (err < 0) return malformed(route_name(route, false), err);
 
     IpAddress any;
     any.family = *family;
     auto dst = tb[RTA_DST] ? ip_from(tb[RTA_DST], *family) : any;
     if (!dst || rtm->rtm_dst_len > dst->size() * 8)
-        return Error{what + ": malformed kernel message: invalid destination"};
+        return Error{route_name(route, false) + ": malformed kernel message: invalid destination"};
     route.destination = state::IpPrefix{*dst, rtm->rtm_dst_len};
-    what = route.destination.str() + " in table " + std::to_string(route.table);
-    if (Status status = decode_gateway(tb, *family, route, what); !status.ok()) return Error{status.error()};
+    if (const char* problem = decode_gateway(tb, *family, route); *problem)
+        return Error{route_name(route, true) + ": malformed kernel message: " + problem};
     if (tb[RTA_PREFSRC]) {
         route.source = ip_from(tb[RTA_PREFSRC], *family);
-        if (!route.source) return Error{what + ": malformed kernel message: invalid preferred source"};
+        if (!route.source) return Error{route_name(route, true) + ": malformed kernel message: invalid preferred source"};
     }
     if (tb[RTA_OIF]) route.link_index = static_cast<int>(nla_get_u32(tb[RTA_OIF]));
     if (tb[RTA_PRIORITY]) route.metric = nla_get_u32(tb[RTA_PRIORITY]);
@@ -321,7 +328,8 @@ Result<std::optional<DecodedRoute>> decode_route(nlmsghdr* hdr) {
     route.type = rtm->rtm_type;
     if (tb[RTA_METRICS]) {
         nlattr* mx[RTAX_MAX + 1] = {};
-        if (int e = nla_parse_nested(mx, RTAX_MAX, tb[RTA_METRICS], metrics_policy()); e < 0) return malformed(what, e);
+        if (int e = nla_parse_nested(mx, RTAX_MAX, tb[RTA_METRICS], metrics_policy()); e < 0)
+            return malformed(route_name(route, true), e);
         if (mx[RTAX_MTU]) route.mtu = nla_get_u32(mx[RTAX_MTU]);
     }
     if (tb[RTA_MULTIPATH]) decode_multipath(tb[RTA_MULTIPATH], decoded);

@@ -39,6 +39,7 @@ public:
 
     // Sends `request` (a dump) and hands each answer to `on_message` until NLMSG_DONE. The message
     // of an error is the kernel's reason ("Invalid argument (ipv4: FIB table does not exist)").
+    // After an error the rest of the dump may still be on its way: open a new socket.
     Result<DumpOutcome> dump(nl_msg* request, const MessageHandler& on_message);
 
     // The kernel validates dump requests strictly and honours their filters (kernel >= 4.20).

@@ -30,7 +30,7 @@ public:
 
     // `restart` undoes what `on_message` kept from an interrupted attempt.
     Status dump(NlMsgPtr request, const std::string& what, const std::function<void()>& restart,
-                              const MessageHandler& on_message) {
+                const MessageHandler& on_message) {
         if (!request) return Error{what + ": out of memory"};
         for (int attempt = 0; attempt < kDumpAttempts; ++attempt) {
             restart();
@@ -70,8 +70,7 @@ void complete_links(KernelState& state, const std::string& sysfs_root) {
 }
 
 Status dump_addresses(Reader& reader, int ifindex, const std::string& what,
-                                    const std::function<bool(const ObservedAddress&)>& keep,
-                                    std::vector<ObservedAddress>& out) {
+                      const std::function<bool(const ObservedAddress&)>& keep, std::vector<ObservedAddress>& out) {
     size_t mark = out.size();
     return reader.dump(
         address_dump_request(ifindex), what, [&] { out.resize(mark); },
@@ -85,7 +84,7 @@ Status dump_addresses(Reader& reader, int ifindex, const std::string& what,
 }
 
 Status read_addresses(Reader& reader, const SnapshotFilter& filter, const std::set<int>& managed,
-                                    KernelState& state) {
+                      KernelState& state) {
     auto keep = [&](const ObservedAddress& a) {
         return filter.all || managed.count(a.link_index) ||
                (filter.owned_protocol != 0 && a.protocol == filter.owned_protocol);
@@ -111,7 +110,7 @@ int managed_link_of(const DecodedRoute& d, const std::set<int>& managed) {
 }
 
 Status dump_routes(Reader& reader, const RouteDumpFilter& request, const std::string& what,
-                                 const std::function<bool(const DecodedRoute&)>& keep, std::vector<ObservedRoute>& out) {
+                   const std::function<bool(const DecodedRoute&)>& keep, std::vector<ObservedRoute>& out) {
     size_t mark = out.size();
     return reader.dump(
         route_dump_request(request), what, [&] { out.resize(mark); },
@@ -124,8 +123,7 @@ Status dump_routes(Reader& reader, const RouteDumpFilter& request, const std::st
         });
 }
 
-Status read_routes(Reader& reader, const SnapshotFilter& filter, const std::set<int>& managed,
-                                 KernelState& state) {
+Status read_routes(Reader& reader, const SnapshotFilter& filter, const std::set<int>& managed, KernelState& state) {
     auto managed_here = [&](const DecodedRoute& d) {
         return filter.tables.count(d.route.table) && managed_link_of(d, managed) != 0;
     };
