@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <optional>
 
 #include "common/overloaded.h"
 #include "plan/diff.h"
@@ -110,15 +111,21 @@ void bridge_data(Request& r, const state::BridgeSettings& b, bool vlan_filtering
     if (vlan_filtering_changes) r.u8(IFLA_BR_VLAN_FILTERING, b.vlan_filtering ? 1 : 0);
 }
 
-Result<Message> create_link(const state::Link& l, const IndexOf& index_of, uint32_t seq) {
-    Request r(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+// The fixed header of RTM_NEWLINK: which link (0 when creating) and, when set, its up flag.
+ifinfomsg link_header(int index, std::optional<bool> up) {
     ifinfomsg ifi{};
     ifi.ifi_family = AF_UNSPEC;
-    if (l.up) {
+    ifi.ifi_index = index;
+    if (up) {
         ifi.ifi_change = IFF_UP;
-        ifi.ifi_flags = *l.up ? IFF_UP : 0;
+        ifi.ifi_flags = *up ? IFF_UP : 0;
     }
-    r.header(ifi);
+    return ifi;
+}
+
+Result<Message> create_link(const state::Link& l, const IndexOf& index_of, uint32_t seq) {
+    Request r(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+    r.header(link_header(0, l.up));
     r.str(IFLA_IFNAME, l.name);
     if (l.mtu) r.u32(IFLA_MTU, *l.mtu);
     if (l.master && !l.master->empty()) r.u32(IFLA_MASTER, static_cast<uint32_t>(index_of(*l.master)));
@@ -147,22 +154,14 @@ Result<Message> delete_link(const std::string& name, const IndexOf& index_of, ui
     int index = index_of(name);
     if (index <= 0) return Error{name + ": link not found"};
     Request r(RTM_DELLINK, 0);
-    ifinfomsg ifi{};
-    ifi.ifi_index = index;
-    r.header(ifi);
+    r.header(link_header(index, std::nullopt));
     return r.finish(seq);
 }
 
 Result<Message> set_link(int index, const plan::LinkAttributes& a, const plan::LinkAttributes& before,
                          const IndexOf& index_of, uint32_t seq) {
     Request r(RTM_NEWLINK, 0);
-    ifinfomsg ifi{};
-    ifi.ifi_index = index;
-    if (a.up) {
-        ifi.ifi_change = IFF_UP;
-        ifi.ifi_flags = *a.up ? IFF_UP : 0;
-    }
-    r.header(ifi);
+    r.header(link_header(index, a.up));
     if (a.mtu) r.u32(IFLA_MTU, *a.mtu);
     if (a.master) {
         int master = a.master->empty() ? 0 : index_of(*a.master);
