@@ -4,6 +4,8 @@
 // Header-only because tests/CMakeLists.txt compiles only *_test.cpp files.
 #pragma once
 
+#include "tests/child_output.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -142,33 +144,9 @@ inline RunResult run_nodenet(std::vector<std::string> args, const RunOptions& op
 
     // The terminal's master side reports EIO, not EOF, once the child has closed its side.
     int out_fd = options.stdout_is_terminal ? terminal : out_pipe[0];
-    struct pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-    std::string* sinks[2] = {&result.out, &result.err};
-    auto deadline = std::chrono::steady_clock::now() + options.timeout;
-    int open_streams = 2;
-    char buf[65536];
-    while (open_streams > 0) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) {
-            result.timed_out = true;
-            kill(pid, SIGKILL);
-            break;
-        }
-        int ready = poll(fds, 2, static_cast<int>(left.count()));
-        if (ready < 0 && errno == EINTR) continue;
-        if (ready < 0) break;
-        for (int i = 0; i < 2; ++i) {
-            if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-            ssize_t n = read(fds[i].fd, buf, sizeof buf);
-            if (n < 0 && errno == EINTR) continue;
-            if (n > 0) {
-                sinks[i]->append(buf, static_cast<size_t>(n));
-            } else {
-                fds[i].fd = -1;
-                --open_streams;
-            }
-        }
-    }
+    result.timed_out = !testing_support::drain_child_output(pid, out_fd, err_pipe[0],
+                                                            std::chrono::steady_clock::now() + options.timeout,
+                                                            result.out, result.err);
 
     int status = 0;
     struct rusage usage {};

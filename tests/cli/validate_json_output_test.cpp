@@ -8,33 +8,12 @@
 #include <string>
 
 #include "tests/cli/run_nodenet.h"
+#include "tests/cli/sample_configs.h"
 
 namespace nodenet::cli_test {
 namespace {
 
 using nlohmann::json;
-
-constexpr char kTwoErrorsOneWarning[] =
-    "version: v1alpha1\n"
-    "machine:\n"
-    "  type: worker\n"
-    "  network:\n"
-    "    interfaces:\n"
-    "      - interface: eth0\n"
-    "        addresses: [10.0.0.300/24]\n"
-    "    nameservers: [dns.example.com]\n"
-    "    kubespan: {enabled: true, mtu: 1200}\n"
-    "cluster:\n"
-    "  discovery: {enabled: true}\n"
-    "  id: cluster-id\n"
-    "  secret: cluster-secret\n";
-
-constexpr char kWarningOnly[] =
-    "version: v1alpha1\n"
-    "machine:\n"
-    "  type: worker\n"
-    "  network:\n"
-    "    nameservers: [dns.example.com]\n";
 
 constexpr char kValid[] = "version: v1alpha1\nmachine:\n  type: worker\n";
 

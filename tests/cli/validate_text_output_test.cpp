@@ -8,31 +8,10 @@
 #include <vector>
 
 #include "tests/cli/run_nodenet.h"
+#include "tests/cli/sample_configs.h"
 
 namespace nodenet::cli_test {
 namespace {
-
-constexpr char kTwoErrorsOneWarning[] =
-    "version: v1alpha1\n"
-    "machine:\n"
-    "  type: worker\n"
-    "  network:\n"
-    "    interfaces:\n"
-    "      - interface: eth0\n"
-    "        addresses: [10.0.0.300/24]\n"
-    "    nameservers: [dns.example.com]\n"
-    "    kubespan: {enabled: true, mtu: 1200}\n"
-    "cluster:\n"
-    "  discovery: {enabled: true}\n"
-    "  id: cluster-id\n"
-    "  secret: cluster-secret\n";
-
-constexpr char kWarningOnly[] =
-    "version: v1alpha1\n"
-    "machine:\n"
-    "  type: worker\n"
-    "  network:\n"
-    "    nameservers: [dns.example.com]\n";
 
 // Headers of the diagnostics, one per entry: everything after "FILE:".
 std::vector<std::string> headers(const std::string& out, const std::string& file) {

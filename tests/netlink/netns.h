@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "netlink/snapshot.h"
+#include "tests/child_output.h"
 #include "state/ip.h"
 
 namespace nodenet::netlink_test {
@@ -65,35 +66,8 @@ inline bool enter(int netns_fd) {
 // Reads both pipes until the child closes them or the deadline passes; then reaps the child.
 inline CommandResult collect(pid_t pid, int out_fd, int err_fd, std::chrono::seconds timeout) {
     CommandResult result;
-    struct pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
-    std::string* sinks[2] = {&result.out, &result.err};
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    int open_streams = err_fd >= 0 ? 2 : 1;
-    if (err_fd < 0) fds[1].fd = -1;
-    char buf[65536];
-    bool killed = false;
-    while (open_streams > 0) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) {
-            kill(pid, SIGKILL);
-            killed = true;
-            break;
-        }
-        int ready = poll(fds, 2, static_cast<int>(left.count()));
-        if (ready < 0 && errno == EINTR) continue;
-        if (ready < 0) break;
-        for (int i = 0; i < 2; ++i) {
-            if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-            ssize_t n = read(fds[i].fd, buf, sizeof buf);
-            if (n < 0 && errno == EINTR) continue;
-            if (n > 0) {
-                sinks[i]->append(buf, static_cast<size_t>(n));
-            } else {
-                fds[i].fd = -1;
-                --open_streams;
-            }
-        }
-    }
+    bool killed = !testing_support::drain_child_output(pid, out_fd, err_fd, std::chrono::steady_clock::now() + timeout,
+                                                       result.out, result.err);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
