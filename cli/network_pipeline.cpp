@@ -6,7 +6,10 @@
 
 #include "cli/config_file.h"
 #include "cli/diagnostic_printer.h"
+#include "cli/phase_timer.h"
+#include "cli/program_identity.h"
 #include "netlink/converge.h"
+#include "plan/sync_digest.h"
 #include "schema/schema_check.h"
 #include "state/desired.h"
 
@@ -14,18 +17,53 @@ namespace nodenet::cli {
 
 namespace {
 
-Result<config::Config> load_config(const std::string& path) {
-    auto file = read_config_file(path, config::kMaxConfigBytes);
-    if (!file.ok()) return Error{"cannot read " + file.error()};
-    if (file->too_large) return Error{path + ": " + config::too_large_message(file->size)};
+Result<config::Config> load_config(const std::string& path, const std::string& text, PhaseTimer& timer) {
     auto schema = schema::SchemaChecker::load();
     if (!schema.ok()) return Error{"embedded schema: " + schema.error()};
-    config::Validation v = config::validate(file->text, *schema, {});
+    timer.mark("load schema");
+    config::Validation v = config::validate(text, *schema, {});
+    timer.mark("validate");
     if (v.diagnostics.has_errors()) {
-        print_text(std::cerr, path, file->text, v.diagnostics, TextStyle{isatty(STDERR_FILENO) != 0});
+        print_text(std::cerr, path, text, v.diagnostics, TextStyle{isatty(STDERR_FILENO) != 0});
         return Error{path + ": the config has errors; nothing was changed"};
     }
     return std::move(v.config);
+}
+
+netlink::SnapshotFilter filter_of(const store::SyncRecord& r) {
+    netlink::SnapshotFilter f;
+    f.links.insert(r.links.begin(), r.links.end());
+    f.tables.insert(r.tables.begin(), r.tables.end());
+    f.owned_protocol = r.owned_protocol;
+    return f;
+}
+
+// The config, program and ownership of the last empty plan, and a kernel whose managed part reads
+// the same as then: the plan is empty again, without parsing the config. Otherwise the snapshot
+// taken to find out is handed back, to be reused when the full path needs the same filter.
+std::optional<Prepared> in_sync_by_record(const NetworkOptions& options, const std::string& config_digest,
+                                          const plan::Ownership& owned, std::optional<state::KernelState>& read,
+                                          netlink::SnapshotFilter& read_with) {
+    if (program_identity().empty()) return std::nullopt;
+    auto r = options.state().load_sync_record();
+    if (!r || r->config_digest != config_digest || r->program != program_identity() ||
+        r->ownership_digest != store::StateDir::ownership_digest(owned))
+        return std::nullopt;
+    read_with = filter_of(*r);
+    auto kernel = netlink::read_kernel_state(read_with);
+    if (!kernel.ok()) return std::nullopt;
+    if (plan::kernel_digest(*kernel) != r->kernel_digest) {
+        read = std::move(*kernel);
+        return std::nullopt;
+    }
+    Prepared p;
+    p.owned = owned;
+    p.kernel = std::move(*kernel);
+    p.warnings = std::move(r->desired_warnings);
+    p.plan.warnings = std::move(r->plan_warnings);
+    p.config_digest = config_digest;
+    p.in_sync_by_record = true;
+    return p;
 }
 
 }  // namespace
@@ -37,25 +75,64 @@ store::StateDir NetworkOptions::state() const {
 }
 
 Result<Prepared> prepare(const NetworkOptions& options) {
-    auto config = load_config(options.config_path);
-    if (!config.ok()) return Error{config.error()};
-    Prepared p;
+    PhaseTimer timer;
+    auto file = read_config_file(options.config_path, config::kMaxConfigBytes);
+    if (!file.ok()) return Error{"cannot read " + file.error()};
+    if (file->too_large) return Error{options.config_path + ": " + config::too_large_message(file->size)};
+    std::string config_digest = plan::text_digest(file->text);
+    timer.mark("read config");
     auto owned = options.state().load_ownership();
     if (!owned.ok()) return Error{owned.error()};
+    std::optional<state::KernelState> read;
+    netlink::SnapshotFilter read_with;
+    if (auto p = in_sync_by_record(options, config_digest, *owned, read, read_with)) {
+        timer.mark("in sync (record)");
+        return std::move(*p);
+    }
+    auto config = load_config(options.config_path, file->text, timer);
+    if (!config.ok()) return Error{config.error()};
+    Prepared p;
+    p.config_digest = std::move(config_digest);
     p.owned = std::move(*owned);
     // Links first: device selectors are resolved against them.
-    netlink::SnapshotFilter links_only;
-    auto links = netlink::read_kernel_state(links_only);
+    Result<state::KernelState> links = read ? Result<state::KernelState>(*read)
+                                            : netlink::read_kernel_state(netlink::SnapshotFilter{});
     if (!links.ok()) return Error{"read links: " + links.error()};
+    timer.mark("read links");
     auto desired = state::desired_state(*config, *links);
     if (!desired.ok()) return Error{options.config_path + ": " + desired.error()};
     p.desired = std::move(desired->state);
     p.warnings = std::move(desired->warnings);
-    auto kernel = netlink::read_kernel_state(netlink::managed_filter(p.desired, p.owned));
-    if (!kernel.ok()) return Error{"read kernel state: " + kernel.error()};
-    p.kernel = std::move(*kernel);
+    timer.mark("desired state");
+    netlink::SnapshotFilter filter = netlink::managed_filter(p.desired, p.owned);
+    if (read && filter == read_with) {
+        p.kernel = std::move(*read);
+    } else {
+        auto kernel = netlink::read_kernel_state(filter);
+        if (!kernel.ok()) return Error{"read kernel state: " + kernel.error()};
+        p.kernel = std::move(*kernel);
+    }
+    timer.mark("read kernel");
     p.plan = plan::make_plan(p.desired, p.kernel, p.owned);
+    timer.mark("plan");
     return p;
+}
+
+void record_in_sync(const NetworkOptions& options, const Prepared& p, const plan::Plan& empty_plan,
+                    const netlink::SnapshotFilter& filter, const state::KernelState& kernel,
+                    const plan::Ownership& owned) {
+    if (program_identity().empty() || !empty_plan.empty() || !empty_plan.conflicts.empty()) return;
+    store::SyncRecord r;
+    r.config_digest = p.config_digest;
+    r.program = program_identity();
+    r.ownership_digest = store::StateDir::ownership_digest(owned);
+    r.kernel_digest = plan::kernel_digest(kernel);
+    r.links.assign(filter.links.begin(), filter.links.end());
+    r.tables.assign(filter.tables.begin(), filter.tables.end());
+    r.owned_protocol = filter.owned_protocol;
+    r.desired_warnings = p.warnings;
+    r.plan_warnings = empty_plan.warnings;
+    (void)options.state().save_sync_record(r);  // only ever saves work; losing it costs a full plan
 }
 
 void add_network_options(CLI::App& cmd, NetworkOptions& options) {

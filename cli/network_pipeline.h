@@ -8,6 +8,7 @@
 
 #include "common/result.h"
 #include "config/validate.h"
+#include "netlink/snapshot.h"
 #include "plan/diff.h"
 #include "state/objects.h"
 #include "store/state_dir.h"
@@ -30,11 +31,19 @@ struct Prepared {
     plan::Ownership owned;
     plan::Plan plan;
     std::vector<std::string> warnings;
+    std::string config_digest;
+    bool in_sync_by_record = false;  // the plan is empty by the in-sync record; `desired` is not filled
 };
 
 // Validates the config (printing its diagnostics when it has errors), reads the kernel state of
 // what the config manages, and plans. Errors name the step that failed.
 Result<Prepared> prepare(const NetworkOptions& options);
+
+// Remembers in the state directory that `empty_plan`, planned against `kernel` (read with `filter`)
+// with `owned`, was empty, so that the next prepare() of the same config can skip the parse.
+void record_in_sync(const NetworkOptions& options, const Prepared& p, const plan::Plan& empty_plan,
+                    const netlink::SnapshotFilter& filter, const state::KernelState& kernel,
+                    const plan::Ownership& owned);
 
 // Adds the shared options (-c, --state-dir, --root, -o) to a subcommand.
 void add_network_options(CLI::App& cmd, NetworkOptions& options);

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "cli/network_pipeline.h"
+#include "cli/phase_timer.h"
 #include "netlink/confirm_watchdog.h"
 #include "netlink/converge.h"
 #include "plan/render.h"
@@ -18,9 +19,11 @@ namespace {
 
 bool color_out() { return isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr; }
 
-void print_plan(const Prepared& p, const std::string& output) {
-    plan::Plan shown = p.plan;
-    shown.warnings.insert(shown.warnings.begin(), p.warnings.begin(), p.warnings.end());
+// Shows the plan with the desired state's warnings ahead of its own (copied into it: a plan of
+// thousands of operations is not worth a copy).
+void print_plan(Prepared& p, const std::string& output) {
+    p.plan.warnings.insert(p.plan.warnings.begin(), p.warnings.begin(), p.warnings.end());
+    const plan::Plan& shown = p.plan;
     if (output == "json")
         std::cout << plan::render_json(shown).dump(2) << '\n';
     else
@@ -33,20 +36,27 @@ int run_plan(const NetworkOptions& options) {
         std::cerr << "nodenet: " << p.error() << '\n';
         return 1;
     }
+    int code = p->plan.empty() && p->plan.conflicts.empty() ? 0 : 2;
     print_plan(*p, options.output);
-    return p->plan.empty() && p->plan.conflicts.empty() ? 0 : 2;
+    return code;
 }
 
-// What nodenet created after these operations: created links are added, deleted ones dropped.
+// What nodenet owns after these operations: created links are added, deleted ones dropped; every
+// address it adds may need recording (the kernel's answer, IFA_PROTO kept or not, comes later).
 plan::Ownership owned_after(const plan::Ownership& before, const std::vector<plan::Operation>& ops) {
     plan::Ownership after;
     std::set<std::string> deleted;
     for (const plan::Operation& op : ops)
-        if (auto* d = std::get_if<plan::DeleteLink>(&op.change)) deleted.insert(d->link.name);
+        if (auto* d = std::get_if<plan::DeleteLink>(&op.change)) deleted.insert(d->link->name);
     for (const state::Link& l : before.created_links)
         if (!deleted.count(l.name)) after.created_links.push_back(l);
     for (const plan::Operation& op : ops)
-        if (auto* c = std::get_if<plan::CreateLink>(&op.change)) after.created_links.push_back(c->link);
+        if (auto* c = std::get_if<plan::CreateLink>(&op.change)) after.created_links.push_back(*c->link);
+    after.recorded_addresses = before.recorded_addresses;
+    for (const plan::Operation& op : ops) {
+        if (auto* d = std::get_if<plan::DeleteAddress>(&op.change)) after.recorded_addresses.erase(d->address.key());
+        if (auto* a = std::get_if<plan::AddAddress>(&op.change)) after.recorded_addresses.insert(a->address.key());
+    }
     return after;
 }
 
@@ -56,6 +66,7 @@ plan::Ownership union_of(const plan::Ownership& a, const plan::Ownership& b) {
     for (const state::Link& l : a.created_links) names.insert(l.name);
     for (const state::Link& l : b.created_links)
         if (names.insert(l.name).second) u.created_links.push_back(l);
+    u.recorded_addresses.insert(b.recorded_addresses.begin(), b.recorded_addresses.end());
     return u;
 }
 
@@ -87,6 +98,8 @@ int run_apply(const NetworkOptions& options) {
         return 1;
     }
     if (p->plan.empty()) {
+        if (!p->in_sync_by_record)
+            record_in_sync(options, *p, p->plan, netlink::managed_filter(p->desired, p->owned), p->kernel, p->owned);
         std::cout << "No changes: the kernel matches the config.\n";
         return 0;
     }
@@ -97,7 +110,11 @@ int run_apply(const NetworkOptions& options) {
         std::cerr << "nodenet: " << s.error() << "; nothing was changed\n";
         return 1;
     }
-    netlink::ConvergeResult c = netlink::converge(p->desired, either, p->plan);
+    // Shown before it runs, as terraform does: when it fails, the report below says which step.
+    print_plan(*p, options.output);
+    PhaseTimer timer;
+    netlink::ConvergeResult c = netlink::converge(p->desired, either, std::move(p->plan));
+    timer.mark("execute, verify");
     if (!c.converged) {
         std::cerr << "nodenet: apply failed: "
                   << (c.failure ? c.failure->message
@@ -109,9 +126,12 @@ int run_apply(const NetworkOptions& options) {
         std::cerr << "nodenet: " << describe_restore(back) << '\n';
         return 1;
     }
-    (void)options.state().save_ownership(owned_after(p->owned, c.executed));
+    plan::Ownership owned_now = owned_after(p->owned, c.executed);
+    owned_now.recorded_addresses = plan::recorded_addresses_after(p->owned, c.executed, c.kernel);
+    (void)options.state().save_ownership(owned_now);
+    record_in_sync(options, *p, c.remaining, netlink::managed_filter(p->desired, either), c.kernel, owned_now);
+    timer.mark("record");
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-    print_plan(*p, options.output);
     std::cout << "Applied " << c.executed.size() << " operation(s) with " << c.requests << " netlink request(s) in "
               << static_cast<int>(ms + 0.5) << " ms; the kernel matches the config.\n";
     if (options.confirm_timeout <= 0) return 0;

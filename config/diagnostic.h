@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <iterator>
 #include <vector>
 
 #include "config/yaml_tree.h"
@@ -39,6 +40,13 @@ public:
     void promote_warnings();
     // Source order: by line, then column; findings at one place keep the order they were found.
     void sort();
+
+    // Puts `other`'s findings at `position` of this list, as if they had been found there.
+    void insert(size_t position, Diagnostics&& other) {
+        items_.insert(items_.begin() + static_cast<std::ptrdiff_t>(position), std::make_move_iterator(other.items_.begin()),
+                      std::make_move_iterator(other.items_.end()));
+    }
+    size_t size() const { return items_.size(); }
 
     bool has_errors() const;
     size_t count(Severity severity) const;

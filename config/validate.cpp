@@ -1,6 +1,7 @@
 #include "config/validate.h"
 
 #include <map>
+#include <thread>
 #include <tuple>
 
 #include "config/decode.h"
@@ -28,6 +29,9 @@ bool is_link_kind(const std::string& kind) {
         if (kind == k) return true;
     return false;
 }
+
+// Below this many nodes a thread costs more than it saves.
+constexpr uint64_t kParallelSchemaNodes = 20'000;
 
 class Loader {
 public:
@@ -94,8 +98,20 @@ void Loader::v1alpha1(const yaml::Node& root) {
         return;
     }
     v1alpha1_ = &root;
-    schema_.check("v1alpha1", root, "", out());
+    // The schema pass and the decoding read the same immutable tree; on a long config (thousands
+    // of routes) the schema pass runs on a second core meanwhile. Its findings go where a
+    // sequential run would have put them, so the output does not depend on the timing.
+    size_t at = out().size();
+    if (root.expanded_size < kParallelSchemaNodes) {
+        schema_.check("v1alpha1", root, "", out());
+        result_.config.machine = decode_machine_config(root, out());
+        return;
+    }
+    Diagnostics schema_findings;
+    std::thread schema_pass([&] { schema_.check("v1alpha1", root, "", schema_findings); });
     result_.config.machine = decode_machine_config(root, out());
+    schema_pass.join();
+    out().insert(at, std::move(schema_findings));
 }
 
 template <class T>

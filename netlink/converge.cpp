@@ -14,6 +14,7 @@ SnapshotFilter managed_filter(const state::DesiredState& desired, const plan::Ow
         f.tables.insert(r.table);
     }
     for (const state::Link& l : owned.created_links) f.links.insert(l.name);
+    for (const state::AddressKey& a : owned.recorded_addresses) f.links.insert(std::get<0>(a));
     f.owned_protocol = plan::kNodenetProtocol;
     return f;
 }
@@ -29,18 +30,20 @@ ConvergeResult converge(const state::DesiredState& desired, const plan::Ownershi
         }
         ExecuteResult r = execute(next.operations);
         c.requests += r.requests;
-        for (size_t i : r.done) c.executed.push_back(next.operations[i]);
         if (r.failure) {
+            for (size_t i : r.done) c.executed.push_back(next.operations[i]);
             c.failure = r.failure;
             c.remaining = std::move(next);
             return c;
         }
+        for (size_t i : r.done) c.executed.push_back(std::move(next.operations[i]));
         auto kernel = read_kernel_state(managed_filter(desired, owned));
         if (!kernel.ok()) {
             c.failure = Failure{0, "read back the kernel state: " + kernel.error()};
             return c;
         }
         next = plan::make_plan(desired, *kernel, owned);
+        c.kernel = std::move(*kernel);
     }
     c.converged = next.empty() && next.conflicts.empty();
     c.remaining = std::move(next);

@@ -21,6 +21,7 @@ struct ConvergeResult {
     std::optional<Failure> failure;         // an operation the kernel refused, or a read that failed
     std::vector<plan::Operation> executed;  // every operation that took effect, in order
     plan::Plan remaining;                   // what is still different when not converged
+    state::KernelState kernel;              // the last read back, which `remaining` was planned against
     size_t requests = 0;
     size_t rounds = 0;
 };

@@ -268,8 +268,8 @@ Result<std::vector<Message>> one(Result<T> m) {
 Result<std::vector<Message>> build_requests(const plan::Operation& op, const IndexOf& index_of, uint32_t seq) {
     return std::visit(
         Overloaded{
-            [&](const plan::CreateLink& c) { return one(create_link(c.link, index_of, seq)); },
-            [&](const plan::DeleteLink& c) { return one(delete_link(c.link.name, index_of, seq)); },
+            [&](const plan::CreateLink& c) { return one(create_link(*c.link, index_of, seq)); },
+            [&](const plan::DeleteLink& c) { return one(delete_link(c.link->name, index_of, seq)); },
             [&](const plan::SetLink& c) { return set_link_requests(c, index_of, seq); },
             [&](const plan::AddAddress& c) { return one(address(c.address, true, index_of, seq)); },
             [&](const plan::DeleteAddress& c) { return one(address(c.address, false, index_of, seq)); },

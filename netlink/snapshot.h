@@ -30,6 +30,8 @@ struct SnapshotFilter {
     std::set<std::string> links;     // names of links nodenet manages
     std::set<uint32_t> tables;       // routing tables nodenet manages (main = 254)
     uint8_t owned_protocol = 0;      // also include addresses/routes with this IFA_PROTO / RTPROT anywhere
+
+    bool operator==(const SnapshotFilter&) const = default;
 };
 
 // What the kernel sent, so that a test can tell filtering in the kernel from filtering here.

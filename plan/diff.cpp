@@ -1,6 +1,7 @@
 #include "plan/diff.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <set>
 
@@ -44,6 +45,8 @@ public:
     Planner(const DesiredState& d, const KernelState& k, const Ownership& o) : desired_(d), kernel_(k), owned_(o) {}
 
     Plan run() {
+        route_ops_.reserve(desired_.routes.size());
+        adds_.reserve(desired_.addresses.size());
         removals();
         links();
         addresses();
@@ -51,7 +54,7 @@ public:
         plan_.operations.reserve(removed_routes_.size() + removed_addresses_.size() + removed_links_.size() +
                                  creates_.size() + sets_.size() + adds_.size() + route_ops_.size());
         for (auto* group : {&removed_routes_, &removed_addresses_, &removed_links_, &creates_, &sets_, &adds_, &route_ops_})
-            for (Operation& op : *group) plan_.operations.push_back(std::move(op));
+            std::move(group->begin(), group->end(), std::back_inserter(plan_.operations));
         return std::move(plan_);
     }
 
@@ -80,7 +83,7 @@ void Planner::removals() {
         removed_routes_.push_back({DeleteRoute{route_from_observed(kernel_, r)}, kGone});
     }
     for (const state::ObservedAddress& a : kernel_.addresses) {
-        if (a.protocol != kNodenetProtocol) continue;
+        if (!owns(owned_, kernel_, a)) continue;
         state::Address addr = observed_address(kernel_, a);
         if (desired_.addresses.count(addr.key())) continue;
         removed_addresses_.push_back({DeleteAddress{addr}, kGone});
@@ -153,7 +156,7 @@ void Planner::addresses() {
                 if (a.link_index == link->index && a.prefix == want.prefix) have = &a;
         if (!have) {
             adds_.push_back({AddAddress{want}, want.origin.source});
-        } else if (have->protocol != kNodenetProtocol) {
+        } else if (!owns(owned_, kernel_, *have)) {
             plan_.warnings.push_back(want.link + ": address " + want.prefix.str() + " is already there (" +
                                      protocol_holder(have->protocol) + "); nodenet leaves it as it is");
         } else if (have->priority != want.priority) {
@@ -187,12 +190,36 @@ void Planner::routes() {
                                            "a route to it with that metric exists, " + protocol_holder(foreign->protocol),
                                            want.origin.source});
         } else {
-            route_ops_.push_back({AddRoute{want}, want.origin.source});
+            route_ops_.emplace_back(Operation{AddRoute{want}, want.origin.source});
         }
     }
 }
 
 }  // namespace
+
+bool owns(const Ownership& owned, const state::KernelState& kernel, const state::ObservedAddress& a) {
+    if (a.protocol == kNodenetProtocol) return true;
+    if (a.protocol != 0 || owned.recorded_addresses.empty()) return false;
+    const state::ObservedLink* link = kernel.link(a.link_index);
+    return link && owned.recorded_addresses.count(state::AddressKey{link->name, a.prefix});
+}
+
+std::set<state::AddressKey> recorded_addresses_after(const Ownership& before, const std::vector<Operation>& executed,
+                                                     const state::KernelState& after) {
+    std::set<state::AddressKey> present;  // without a protocol: the only ones a record can vouch for
+    for (const state::ObservedAddress& a : after.addresses)
+        if (const state::ObservedLink* link = after.link(a.link_index); link && a.protocol == 0)
+            present.insert(state::AddressKey{link->name, a.prefix});
+    std::set<state::AddressKey> recorded;
+    for (const state::AddressKey& key : before.recorded_addresses)
+        if (present.count(key)) recorded.insert(key);
+    for (const Operation& op : executed) {
+        if (const auto* d = std::get_if<DeleteAddress>(&op.change)) recorded.erase(d->address.key());
+        if (const auto* a = std::get_if<AddAddress>(&op.change); a && present.count(a->address.key()))
+            recorded.insert(a->address.key());
+    }
+    return recorded;
+}
 
 state::Route route_from_observed(const state::KernelState& k, const state::ObservedRoute& r) {
     state::Route route;

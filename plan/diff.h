@@ -1,6 +1,7 @@
 // The plan: desired state minus observed state, as ordered operations. Pure: no kernel access.
 #pragma once
 
+#include <set>
 #include <vector>
 
 #include "plan/operation.h"
@@ -9,10 +10,21 @@
 namespace nodenet::plan {
 
 // What nodenet made before: logical links it created (recorded in its state directory, since the
-// kernel keeps no owner for links). Addresses and routes carry kNodenetProtocol instead.
+// kernel keeps no owner for links). Addresses and routes carry kNodenetProtocol instead, except on
+// kernels before 5.18, which drop IFA_PROTO: there the addresses nodenet added are recorded too.
 struct Ownership {
     std::vector<state::Link> created_links;
+    std::set<state::AddressKey> recorded_addresses;
 };
+
+// Whether nodenet added this address: it carries nodenet's protocol, or the kernel keeps no
+// protocol and the state directory recorded it.
+bool owns(const Ownership& owned, const state::KernelState& kernel, const state::ObservedAddress& address);
+
+// The addresses to record after `executed` ran and the kernel read back as `after`: the recorded
+// ones still there and not deleted, plus those nodenet added that came back without IFA_PROTO.
+std::set<state::AddressKey> recorded_addresses_after(const Ownership& before, const std::vector<Operation>& executed,
+                                                     const state::KernelState& after);
 
 // Order: create links, set link attributes, add addresses, add or replace routes; before them the
 // removals in the reverse order (routes, addresses, links), so that a replaced object is gone

@@ -5,8 +5,8 @@
 namespace nodenet::plan {
 
 const std::string& Operation::link() const {
-    return std::visit(Overloaded{[](const CreateLink& c) -> const std::string& { return c.link.name; },
-                                 [](const DeleteLink& c) -> const std::string& { return c.link.name; },
+    return std::visit(Overloaded{[](const CreateLink& c) -> const std::string& { return c.link->name; },
+                                 [](const DeleteLink& c) -> const std::string& { return c.link->name; },
                                  [](const SetLink& c) -> const std::string& { return c.name; },
                                  [](const AddAddress& c) -> const std::string& { return c.address.link; },
                                  [](const DeleteAddress& c) -> const std::string& { return c.address.link; },

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -25,11 +26,15 @@ struct LinkAttributes {
     auto operator<=>(const LinkAttributes&) const = default;
 };
 
+// A link is large (bond options, WireGuard peers) and a plan may hold ten thousand routes, so the
+// two link operations hold theirs by (immutable, shared) pointer: every operation stays small.
 struct CreateLink {
-    state::Link link;
+    CreateLink(state::Link l) : link(std::make_shared<const state::Link>(std::move(l))) {}
+    std::shared_ptr<const state::Link> link;  // never null
 };
 struct DeleteLink {
-    state::Link link;  // as recorded when nodenet created it, so that a rollback can recreate it
+    DeleteLink(state::Link l) : link(std::make_shared<const state::Link>(std::move(l))) {}
+    std::shared_ptr<const state::Link> link;  // as recorded when nodenet created it, so that a rollback can recreate it
 };
 struct SetLink {
     std::string name;

@@ -77,8 +77,8 @@ const char* action_name(const Operation& op) {
 
 std::string describe(const Operation& op) {
     std::string body = std::visit(
-        Overloaded{[](const CreateLink& c) { return link_text(c.link); },
-                   [](const DeleteLink& c) { return link_text(c.link); },
+        Overloaded{[](const CreateLink& c) { return link_text(*c.link); },
+                   [](const DeleteLink& c) { return link_text(*c.link); },
                    [](const SetLink& c) { return attributes_text(c.to, c.from); },
                    [](const AddAddress& c) { return address_text(c.address); },
                    [](const DeleteAddress& c) { return address_text(c.address); },

@@ -23,7 +23,7 @@ state::DesiredState restore_point(const state::KernelState& before, const state:
         if (!d.links.count(name)) keep_link(name, state::Link{});
     for (const state::ObservedAddress& a : before.addresses) {
         const state::ObservedLink* link = before.link(a.link_index);
-        if (a.protocol != kNodenetProtocol || !link) continue;
+        if (!owns(owned_before, before, a) || !link) continue;
         state::Address addr{link->name, a.prefix, a.priority, origin};
         d.addresses[addr.key()] = addr;
     }

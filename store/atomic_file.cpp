@@ -19,7 +19,9 @@ Status errno_error(const std::filesystem::path& path, const char* what) {
 
 }  // namespace
 
-Status write_file_atomic(const std::filesystem::path& path, std::string_view content, mode_t mode) {
+Status write_file_atomic(const std::filesystem::path& path, std::string_view content, mode_t mode,
+                         Durability durability) {
+    bool durable = durability == Durability::Durable;
     std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
     std::string tmp = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
     int fd = mkostemp(tmp.data(), O_CLOEXEC);
@@ -36,7 +38,7 @@ Status write_file_atomic(const std::filesystem::path& path, std::string_view con
         if (n < 0) return cleanup(errno_error(path, "write"));
         off += static_cast<size_t>(n);
     }
-    if (fsync(fd) != 0) return cleanup(errno_error(path, "fsync"));
+    if (durable && fsync(fd) != 0) return cleanup(errno_error(path, "fsync"));
     if (close(fd) != 0) {
         unlink(tmp.c_str());
         return errno_error(path, "close");
@@ -47,6 +49,7 @@ Status write_file_atomic(const std::filesystem::path& path, std::string_view con
         return s;
     }
     // The rename itself must reach the disk, or a crash could bring back the old file.
+    if (!durable) return success();
     int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
         fsync(dfd);

@@ -10,7 +10,12 @@
 
 namespace nodenet::store {
 
-Status write_file_atomic(const std::filesystem::path& path, std::string_view content, mode_t mode);
+// Durable: fsync the file and the directory, so that the new content survives a power loss.
+// Cache: skip both; after a crash the file may be old or gone, but still never partial.
+enum class Durability { Durable, Cache };
+
+Status write_file_atomic(const std::filesystem::path& path, std::string_view content, mode_t mode,
+                         Durability durability = Durability::Durable);
 
 Result<std::string> read_file(const std::filesystem::path& path);
 

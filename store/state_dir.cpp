@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "plan/sync_digest.h"
 #include "store/atomic_file.h"
 
 namespace nodenet::state {
@@ -21,6 +22,7 @@ namespace nodenet::store {
 namespace {
 
 constexpr const char* kLinksFile = "links.json";
+constexpr const char* kSyncFile = "in-sync.json";
 
 template <class T>
 void put(nlohmann::json& j, const char* key, const std::optional<T>& v) {
@@ -67,20 +69,85 @@ Result<plan::Ownership> StateDir::load_ownership() const {
     try {
         nlohmann::json doc = nlohmann::json::parse(*text);
         for (const auto& j : doc.at("created_links")) owned.created_links.push_back(link_from_json(j));
+        if (doc.contains("recorded_addresses"))
+            for (const auto& j : doc.at("recorded_addresses")) {
+                auto prefix = state::parse_ip_prefix(j.at("address").get<std::string>());
+                if (!prefix) return Error{file.string() + ": damaged: bad address " + j.at("address").dump()};
+                owned.recorded_addresses.insert(state::AddressKey{j.at("link").get<std::string>(), *prefix});
+            }
     } catch (const nlohmann::json::exception& e) {
         return Error{file.string() + ": damaged: " + e.what()};
     }
     return owned;
 }
 
+namespace {
+
+std::string ownership_text(const plan::Ownership& owned) {
+    nlohmann::json links = nlohmann::json::array();
+    for (const state::Link& l : owned.created_links) links.push_back(to_json(l));
+    nlohmann::json doc = {{"created_links", links}};
+    // Only on kernels that drop IFA_PROTO (before 5.18); absent otherwise.
+    if (!owned.recorded_addresses.empty()) {
+        nlohmann::json addresses = nlohmann::json::array();
+        for (const auto& [link, prefix] : owned.recorded_addresses)
+            addresses.push_back({{"link", link}, {"address", prefix.str()}});
+        doc["recorded_addresses"] = addresses;
+    }
+    return doc.dump(2) + "\n";
+}
+
+}  // namespace
+
 Status StateDir::save_ownership(const plan::Ownership& owned) const {
     std::error_code ec;
     std::filesystem::create_directories(dir_, ec);
     if (ec) return Error{dir_.string() + ": " + ec.message()};
-    nlohmann::json links = nlohmann::json::array();
-    for (const state::Link& l : owned.created_links) links.push_back(to_json(l));
-    nlohmann::json doc = {{"created_links", links}};
-    return write_file_atomic(dir_ / kLinksFile, doc.dump(2) + "\n", 0600);
+    return write_file_atomic(dir_ / kLinksFile, ownership_text(owned), 0600);
+}
+
+std::string StateDir::ownership_digest(const plan::Ownership& owned) {
+    return plan::text_digest(ownership_text(owned));
+}
+
+std::optional<SyncRecord> StateDir::load_sync_record() const {
+    auto text = read_file(dir_ / kSyncFile);
+    if (!text.ok()) return std::nullopt;
+    try {
+        nlohmann::json j = nlohmann::json::parse(*text);
+        SyncRecord r;
+        j.at("config").get_to(r.config_digest);
+        j.at("program").get_to(r.program);
+        j.at("ownership").get_to(r.ownership_digest);
+        j.at("kernel").get_to(r.kernel_digest);
+        j.at("links").get_to(r.links);
+        j.at("tables").get_to(r.tables);
+        j.at("owned_protocol").get_to(r.owned_protocol);
+        j.at("desired_warnings").get_to(r.desired_warnings);
+        j.at("plan_warnings").get_to(r.plan_warnings);
+        return r;
+    } catch (const nlohmann::json::exception&) {
+        return std::nullopt;
+    }
+}
+
+// Not fsynced: after a crash the record may be lost or stale, and either only costs a full plan.
+Status StateDir::save_sync_record(const SyncRecord& r) const {
+    nlohmann::json j = {{"config", r.config_digest},
+                        {"program", r.program},
+                        {"ownership", r.ownership_digest},
+                        {"kernel", r.kernel_digest},
+                        {"links", r.links},
+                        {"tables", r.tables},
+                        {"owned_protocol", r.owned_protocol},
+                        {"desired_warnings", r.desired_warnings},
+                        {"plan_warnings", r.plan_warnings}};
+    return write_file_atomic(dir_ / kSyncFile, j.dump(2) + "\n", 0600, Durability::Cache);
+}
+
+void StateDir::forget_sync_record() const {
+    std::error_code ec;
+    std::filesystem::remove(dir_ / kSyncFile, ec);
 }
 
 }  // namespace nodenet::store

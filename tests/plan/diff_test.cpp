@@ -189,5 +189,56 @@ TEST_F(PlanDiff, ForeignLinkOfTheSameNameIsAConflict) {
     ASSERT_EQ(p.conflicts.size(), 1u);
 }
 
+// Kernels before 5.18 drop IFA_PROTO: the addresses nodenet added read back with protocol 0, and
+// the state directory's record is what tells them from an administrator's.
+struct OldKernelAddresses : testing::Test {
+    DesiredState desired;
+    KernelState kernel;
+    Ownership owned;
+
+    void SetUp() override {
+        kernel.links = {observed_link(2, "eth0")};
+        add(desired, existing("eth0"));
+        kernel.addresses.push_back({2, prefix("10.0.0.5/24"), 0});  // nodenet's, recorded
+        kernel.addresses.push_back({2, prefix("10.0.0.9/24"), 0});  // an administrator's
+        owned.recorded_addresses.insert({"eth0", prefix("10.0.0.5/24")});
+    }
+};
+
+TEST_F(OldKernelAddresses, ARecordedAddressIsRemovedWhenDroppedAndAnUnrecordedOneStays) {
+    EXPECT_EQ(lines(make_plan(desired, kernel, owned)), (std::vector<std::string>{"eth0 - address 10.0.0.5/24"}));
+}
+
+TEST_F(OldKernelAddresses, ARecordedAddressStillWantedIsInSync) {
+    add(desired, Address{"eth0", prefix("10.0.0.5/24"), 0, {}});
+    Plan p = make_plan(desired, kernel, owned);
+    EXPECT_TRUE(p.empty());
+    EXPECT_TRUE(p.warnings.empty()) << p.warnings.front();
+}
+
+TEST_F(OldKernelAddresses, WithoutTheRecordBothAreForeign) {
+    owned.recorded_addresses.clear();
+    add(desired, Address{"eth0", prefix("10.0.0.5/24"), 0, {}});
+    Plan p = make_plan(desired, kernel, owned);
+    EXPECT_TRUE(p.empty());
+    ASSERT_EQ(p.warnings.size(), 1u);
+    EXPECT_NE(p.warnings[0].find("already there"), std::string::npos) << p.warnings[0];
+}
+
+TEST_F(OldKernelAddresses, TheRecordFollowsWhatTheKernelKept) {
+    Address added{"eth0", prefix("10.0.0.6/24"), 0, {}};
+    Address gone{"eth0", prefix("10.0.0.5/24"), 0, {}};
+    std::vector<Operation> executed = {{DeleteAddress{gone}, "x"}, {AddAddress{added}, "y"}};
+    KernelState after;
+    after.links = kernel.links;
+    after.addresses.push_back({2, prefix("10.0.0.6/24"), 0});  // the kernel dropped IFA_PROTO
+    after.addresses.push_back({2, prefix("10.0.0.9/24"), 0});
+    EXPECT_EQ(recorded_addresses_after(owned, executed, after),
+              (std::set<AddressKey>{{"eth0", prefix("10.0.0.6/24")}}));
+    // A kernel that keeps IFA_PROTO needs no record.
+    after.addresses[0].protocol = kNodenetProtocol;
+    EXPECT_TRUE(recorded_addresses_after(owned, executed, after).empty());
+}
+
 }  // namespace
 }  // namespace nodenet::plan

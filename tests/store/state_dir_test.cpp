@@ -35,6 +35,8 @@ TEST(StateDir, CreatedLinksSurviveARoundTrip) {
     vlan.kind = state::LinkKind::Vlan;
     vlan.vlan = state::VlanSettings{"eth0", 42, false};
     owned.created_links = {br, vlan};
+    owned.recorded_addresses = {{"eth0", *state::parse_ip_prefix("10.0.0.5/24")},
+                                {"eth0", *state::parse_ip_prefix("fd00::5/64")}};
     ASSERT_TRUE(state.save_ownership(owned).ok());
     auto loaded = state.load_ownership();
     ASSERT_TRUE(loaded.ok()) << loaded.error();
@@ -42,6 +44,7 @@ TEST(StateDir, CreatedLinksSurviveARoundTrip) {
     EXPECT_EQ(loaded->created_links[0].name, "br0");
     EXPECT_EQ(loaded->created_links[0].bridge, br.bridge);
     EXPECT_EQ(loaded->created_links[1].vlan, vlan.vlan);
+    EXPECT_EQ(loaded->recorded_addresses, owned.recorded_addresses);
     struct stat st {};
     ASSERT_EQ(stat((dir.path / "nested" / "state" / "links.json").c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0600u);
@@ -60,6 +63,48 @@ TEST(StateDir, DamagedFileIsAnErrorNotNothing) {
     auto loaded = StateDir(dir.path).load_ownership();
     ASSERT_FALSE(loaded.ok());
     EXPECT_NE(loaded.error().find("links.json: damaged"), std::string::npos) << loaded.error();
+}
+
+TEST(StateDir, SyncRecordSurvivesARoundTripAndDamageMeansNoRecord) {
+    TempDir dir;
+    StateDir state(dir.path);
+    EXPECT_FALSE(state.load_sync_record());
+    SyncRecord r;
+    r.config_digest = "c";
+    r.program = "p";
+    r.ownership_digest = "o";
+    r.kernel_digest = "k";
+    r.links = {"eth0", "br0"};
+    r.tables = {254, 100};
+    r.owned_protocol = 110;
+    r.desired_warnings = {"w1"};
+    r.plan_warnings = {"w2"};
+    ASSERT_TRUE(state.save_sync_record(r).ok());
+    auto loaded = state.load_sync_record();
+    ASSERT_TRUE(loaded);
+    EXPECT_EQ(loaded->config_digest, "c");
+    EXPECT_EQ(loaded->program, "p");
+    EXPECT_EQ(loaded->ownership_digest, "o");
+    EXPECT_EQ(loaded->kernel_digest, "k");
+    EXPECT_EQ(loaded->links, r.links);
+    EXPECT_EQ(loaded->tables, r.tables);
+    EXPECT_EQ(loaded->owned_protocol, 110);
+    EXPECT_EQ(loaded->desired_warnings, r.desired_warnings);
+    EXPECT_EQ(loaded->plan_warnings, r.plan_warnings);
+    std::ofstream(dir.path / "in-sync.json") << "{\"config\": 1}";
+    EXPECT_FALSE(state.load_sync_record());
+    state.forget_sync_record();
+    EXPECT_FALSE(fs::exists(dir.path / "in-sync.json"));
+}
+
+TEST(StateDir, OwnershipDigestFollowsTheRecordedLinks) {
+    plan::Ownership a, b;
+    state::Link br;
+    br.name = "br0";
+    br.kind = state::LinkKind::Bridge;
+    b.created_links = {br};
+    EXPECT_EQ(StateDir::ownership_digest(a), StateDir::ownership_digest(plan::Ownership{}));
+    EXPECT_NE(StateDir::ownership_digest(a), StateDir::ownership_digest(b));
 }
 
 TEST(AtomicFile, ReplacesContentAndLeavesNoTemporary) {
