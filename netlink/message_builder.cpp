@@ -275,7 +275,10 @@ Result<std::vector<Message>> build_requests(const plan::Operation& op, const Ind
             [&](const plan::DeleteAddress& c) { return one(address(c.address, false, index_of, seq)); },
             [&](const plan::AddRoute& c) { return one(route(c.route, RouteVerb::Add, index_of, seq)); },
             [&](const plan::ReplaceRoute& c) { return one(route(c.to, RouteVerb::Replace, index_of, seq)); },
-            [&](const plan::DeleteRoute& c) { return one(route(c.route, RouteVerb::Delete, index_of, seq)); }},
+            [&](const plan::DeleteRoute& c) { return one(route(c.route, RouteVerb::Delete, index_of, seq)); },
+            [&](const plan::ConfigureWireguard&) -> Result<std::vector<Message>> {
+                return Error{"WireGuard configuration is not an rtnetlink request"};
+            }},
         op.change);
 }
 

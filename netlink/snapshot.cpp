@@ -8,6 +8,7 @@
 #include "netlink/rtnl_codec.h"
 #include "netlink/rtnl_socket.h"
 #include "netlink/sysfs.h"
+#include "netlink/wireguard_ops.h"
 
 namespace nodenet::netlink {
 
@@ -169,6 +170,10 @@ Result<KernelState> read_kernel_state(const SnapshotFilter& filter, const std::s
     std::set<int> managed;
     for (const std::string& name : filter.links)
         if (const ObservedLink* link = state.link(name)) managed.insert(link->index);
+    std::set<int> wireguard_links = managed;
+    if (filter.all)
+        for (const ObservedLink& l : state.links) wireguard_links.insert(l.index);
+    if (Status status = read_wireguard_devices(state, wireguard_links); !status.ok()) return Error{status.error()};
     if (Status status = read_addresses(reader, filter, managed, state); !status.ok()) return Error{status.error()};
     if (Status status = read_routes(reader, filter, managed, state); !status.ok()) return Error{status.error()};
     if (stats_out) *stats_out = stats;

@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "netlink/message_builder.h"
+#include "netlink/wireguard_ops.h"
 #include "plan/render.h"
 
 namespace nodenet::netlink {
@@ -136,6 +137,18 @@ bool Session::read_acks(size_t until_outstanding) {
 bool Session::run_stage(size_t begin, size_t end) {
     IndexOf resolve = [this](const std::string& name) { return index_of(name); };
     for (size_t i = begin; i < end && !result_.failure; ++i) {
+        // WireGuard devices: run in order, once everything before them is acknowledged.
+        if (runs_outside_rtnetlink(ops_[i])) {
+            if (!flush() || !read_acks(0)) return false;
+            if (result_.failure) break;
+            if (Status s = run_outside_rtnetlink(ops_[i]); s.ok()) {
+                result_.done.push_back(i);
+                touched_[i] = true;
+            } else {
+                fail(i, s.error());
+            }
+            continue;
+        }
         auto requests = build_requests(ops_[i], resolve, seq_);
         if (!requests.ok()) {
             fail(i, requests.error());
@@ -189,6 +202,7 @@ std::string action_text(const plan::Operation& op) {
             else if constexpr (std::is_same_v<T, plan::SetLink>) return "set ";
             else if constexpr (std::is_same_v<T, plan::AddAddress> || std::is_same_v<T, plan::AddRoute>) return "add ";
             else if constexpr (std::is_same_v<T, plan::ReplaceRoute>) return "replace ";
+            else if constexpr (std::is_same_v<T, plan::ConfigureWireguard>) return "configure ";
             else return "delete ";
         },
         op.change);

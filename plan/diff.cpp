@@ -52,8 +52,10 @@ public:
         addresses();
         routes();
         plan_.operations.reserve(removed_routes_.size() + removed_addresses_.size() + removed_links_.size() +
-                                 creates_.size() + sets_.size() + adds_.size() + route_ops_.size());
-        for (auto* group : {&removed_routes_, &removed_addresses_, &removed_links_, &creates_, &sets_, &adds_, &route_ops_})
+                                 creates_.size() + wireguard_.size() + sets_.size() + adds_.size() + route_ops_.size());
+        // A WireGuard device gets its keys and peers before it comes up.
+        for (auto* group : {&removed_routes_, &removed_addresses_, &removed_links_, &creates_, &wireguard_, &sets_,
+                            &adds_, &route_ops_})
             std::move(group->begin(), group->end(), std::back_inserter(plan_.operations));
         return std::move(plan_);
     }
@@ -73,7 +75,10 @@ private:
     const Ownership& owned_;
     Plan plan_;
     std::set<std::string> created_;
-    std::vector<Operation> removed_routes_, removed_addresses_, removed_links_, creates_, sets_, adds_, route_ops_;
+    void wireguard(const state::Link& want, const state::ObservedLink* have);
+
+    std::vector<Operation> removed_routes_, removed_addresses_, removed_links_, creates_, wireguard_, sets_, adds_,
+        route_ops_;
 };
 
 void Planner::removals() {
@@ -112,6 +117,7 @@ void Planner::links() {
             }
             created_.insert(want->name);
             creates_.push_back({CreateLink{*want}, want->origin.source});
+            wireguard(*want, nullptr);
             continue;
         }
         if (want->logical() && have->kind != kernel_kind(want->kind)) {
@@ -121,8 +127,19 @@ void Planner::links() {
                                        want->origin.source});
             continue;
         }
+        wireguard(*want, have);
         set_link(*want, *have);
     }
+}
+
+// The device decides some things itself (the port when none is asked for, a peer's endpoint when
+// none is given): device_matches() allows for them, so a re-apply does not fight the device.
+void Planner::wireguard(const state::Link& want, const state::ObservedLink* have) {
+    if (!want.wireguard) return;
+    if (have && have->wireguard && wireguard::device_matches(*want.wireguard, *have->wireguard)) return;
+    ConfigureWireguard c{want.name, std::make_shared<const wireguard::DeviceConfig>(*want.wireguard), nullptr};
+    if (have && have->wireguard) c.from = std::make_shared<const wireguard::DeviceConfig>(*have->wireguard);
+    wireguard_.push_back({std::move(c), want.origin.source});
 }
 
 void Planner::set_link(const state::Link& want, const state::ObservedLink& have) {

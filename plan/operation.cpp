@@ -12,7 +12,8 @@ const std::string& Operation::link() const {
                                  [](const DeleteAddress& c) -> const std::string& { return c.address.link; },
                                  [](const AddRoute& c) -> const std::string& { return c.route.link; },
                                  [](const DeleteRoute& c) -> const std::string& { return c.route.link; },
-                                 [](const ReplaceRoute& c) -> const std::string& { return c.to.link; }},
+                                 [](const ReplaceRoute& c) -> const std::string& { return c.to.link; },
+                                 [](const ConfigureWireguard& c) -> const std::string& { return c.link; }},
                       change);
 }
 

@@ -36,6 +36,13 @@ struct DeleteLink {
     DeleteLink(state::Link l) : link(std::make_shared<const state::Link>(std::move(l))) {}
     std::shared_ptr<const state::Link> link;  // as recorded when nodenet created it, so that a rollback can recreate it
 };
+// Makes a WireGuard device's keys, port, mark and peers exactly `to` (through the kernel's generic
+// netlink family, or the UAPI socket of wireguard-go where the kernel has no WireGuard).
+struct ConfigureWireguard {
+    std::string link;
+    std::shared_ptr<const wireguard::DeviceConfig> to;    // never null
+    std::shared_ptr<const wireguard::DeviceConfig> from;  // null: not configured before (a new device)
+};
 struct SetLink {
     std::string name;
     LinkAttributes to;    // only the attributes that change
@@ -60,7 +67,7 @@ struct ReplaceRoute {
 };
 
 using Change = std::variant<CreateLink, SetLink, AddAddress, AddRoute, ReplaceRoute, DeleteRoute, DeleteAddress,
-                            DeleteLink>;
+                            DeleteLink, ConfigureWireguard>;
 
 struct Operation {
     Change change;

@@ -43,6 +43,38 @@ std::string attributes_text(const LinkAttributes& to, const LinkAttributes& from
     return s;
 }
 
+// Never a private or preshared key: only whether it is set or changes. Peers by public key.
+std::string wireguard_text(const ConfigureWireguard& c) {
+    const wireguard::DeviceConfig to = wireguard::normalized(*c.to);
+    std::string s = "wireguard";
+    auto add = [&s](const std::string& part) { s += (s == "wireguard" ? " " : ", ") + part; };
+    if (!c.from) {
+        if (to.private_key) add("private key set");
+        add("listen port " + (to.listen_port ? std::to_string(to.listen_port) : std::string("any")));
+        if (to.firewall_mark) add("fwmark " + std::to_string(to.firewall_mark));
+        add(std::to_string(to.peers.size()) + (to.peers.size() == 1 ? " peer" : " peers"));
+        return s;
+    }
+    const wireguard::DeviceConfig from = wireguard::normalized(*c.from);
+    if (to.private_key != from.private_key) add(to.private_key ? "private key changes" : "private key removed");
+    if (to.listen_port && to.listen_port != from.listen_port)
+        add("listen port " + std::to_string(from.listen_port) + " -> " + std::to_string(to.listen_port));
+    if (to.firewall_mark != from.firewall_mark)
+        add("fwmark " + std::to_string(from.firewall_mark) + " -> " + std::to_string(to.firewall_mark));
+    std::map<wireguard::Key, const wireguard::PeerConfig*> before;
+    for (const wireguard::PeerConfig& p : from.peers) before[p.public_key] = &p;
+    for (const wireguard::PeerConfig& p : to.peers) {
+        auto it = before.find(p.public_key);
+        if (it == before.end()) add("+peer " + wireguard::to_base64(p.public_key));
+        else if (!wireguard::device_matches(wireguard::DeviceConfig{{}, 0, 0, {p}},
+                                            wireguard::DeviceConfig{{}, 0, 0, {*it->second}}))
+            add("~peer " + wireguard::to_base64(p.public_key));
+        if (it != before.end()) before.erase(it);
+    }
+    for (const auto& [key, p] : before) add("-peer " + wireguard::to_base64(key));
+    return s;
+}
+
 std::string link_text(const state::Link& l) {
     std::string s = std::string("link ") + kernel_kind(l.kind);
     if (l.vlan) s += " on " + l.vlan->parent + " id " + std::to_string(l.vlan->id);
@@ -57,7 +89,8 @@ std::string link_text(const state::Link& l) {
 char sign(const Operation& op) {
     return std::visit(Overloaded{[](const CreateLink&) { return '+'; }, [](const AddAddress&) { return '+'; },
                                  [](const AddRoute&) { return '+'; }, [](const SetLink&) { return '~'; },
-                                 [](const ReplaceRoute&) { return '~'; }, [](const auto&) { return '-'; }},
+                                 [](const ReplaceRoute&) { return '~'; }, [](const ConfigureWireguard&) { return '~'; },
+                                 [](const auto&) { return '-'; }},
                       op.change);
 }
 
@@ -69,7 +102,8 @@ const char* action_name(const Operation& op) {
                                  [](const DeleteAddress&) { return "delete_address"; },
                                  [](const AddRoute&) { return "add_route"; },
                                  [](const DeleteRoute&) { return "delete_route"; },
-                                 [](const ReplaceRoute&) { return "replace_route"; }},
+                                 [](const ReplaceRoute&) { return "replace_route"; },
+                                 [](const ConfigureWireguard&) { return "configure_wireguard"; }},
                       op.change);
 }
 
@@ -84,7 +118,8 @@ std::string describe(const Operation& op) {
                    [](const DeleteAddress& c) { return address_text(c.address); },
                    [](const AddRoute& c) { return route_text(c.route); },
                    [](const DeleteRoute& c) { return route_text(c.route); },
-                   [](const ReplaceRoute& c) { return route_text(c.from) + " -> " + route_text(c.to).substr(6); }},
+                   [](const ReplaceRoute& c) { return route_text(c.from) + " -> " + route_text(c.to).substr(6); },
+                   [](const ConfigureWireguard& c) { return wireguard_text(c); }},
         op.change);
     return std::string(1, sign(op)) + " " + body;
 }

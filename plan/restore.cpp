@@ -15,6 +15,7 @@ state::DesiredState restore_point(const state::KernelState& before, const state:
         const state::ObservedLink* master = have->master_index ? before.link(have->master_index) : nullptr;
         l.master = master ? master->name : "";
         if (l.bridge && have->bridge) l.bridge = have->bridge;
+        if (have->wireguard) l.wireguard = have->wireguard;
         l.origin = origin;
         d.links[name] = std::move(l);
     };

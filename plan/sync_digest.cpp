@@ -54,6 +54,22 @@ public:
         add(v.q_in_q);
     }
 
+    void add(const wireguard::Key& k) { bytes_.append(reinterpret_cast<const char*>(k.bytes.data()), k.bytes.size()); }
+    void add(const wireguard::DeviceConfig& d) {
+        add(d.private_key);
+        add(d.listen_port);
+        add(d.firewall_mark);
+        add(d.peers.size());
+        for (const wireguard::PeerConfig& p : d.peers) {
+            add(p.public_key);
+            add(p.preshared_key);
+            add(p.endpoint);
+            add(p.persistent_keepalive_seconds);
+            add(p.allowed_ips.size());
+            for (const state::IpPrefix& ip : p.allowed_ips) add(ip);
+        }
+    }
+
     std::string hex() {
         return text_digest(bytes_);
     }
@@ -89,6 +105,7 @@ std::string kernel_digest(const state::KernelState& kernel) {
         h.add(l.driver);
         h.add(l.bus_path);
         h.add(l.pci_id);
+        h.add(l.wireguard);
     }
     h.add(kernel.addresses.size());
     for (const state::ObservedAddress& a : kernel.addresses) {

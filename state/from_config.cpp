@@ -4,6 +4,7 @@
 
 #include "state/config_values.h"
 #include "state/selector.h"
+#include "wireguard/settings.h"
 
 namespace nodenet::state {
 
@@ -129,7 +130,11 @@ void Builder::device_kind(const config::Device& d, Link& link) {
         link.bridge = bridge_settings(*d.bridge);
     } else if (d.wireguard) {
         link.kind = LinkKind::Wireguard;
-        link.wireguard = take(wireguard_settings(*d.wireguard));
+        if (auto settings = take(wireguard_settings(*d.wireguard))) {
+            auto device = wireguard::device_config(*settings);
+            if (device.ok()) link.wireguard = std::move(*device);
+            else errors_.push_back(d.wireguard->src.path + ": " + device.error());
+        }
     } else if (config::is_true(d.dummy)) {
         link.kind = LinkKind::Dummy;
     }

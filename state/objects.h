@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "state/ip.h"
+#include "wireguard/device.h"
 
 namespace nodenet::state {
 
@@ -81,7 +82,7 @@ struct Link {
     std::optional<BridgeSettings> bridge;
     std::optional<BondSettings> bond;
     std::optional<VlanSettings> vlan;
-    std::optional<WireguardSettings> wireguard;
+    std::optional<wireguard::DeviceConfig> wireguard;  // keys decoded, allowed IPs masked
     Origin origin;
 
     bool logical() const { return kind != LinkKind::Existing; }
@@ -145,6 +146,8 @@ struct ObservedLink {
     // From sysfs, for device selectors.
     bool physical = false;
     std::string driver, bus_path, pci_id;
+    // A WireGuard device's configuration (kernel or wireguard-go), read for managed links only.
+    std::optional<wireguard::DeviceConfig> wireguard;
 };
 
 struct ObservedAddress {

@@ -7,6 +7,10 @@
 #include <fstream>
 
 #include "tests/netlink/netns.h"
+#include "tests/wireguard/userspace_guard.h"
+#include "tests/wireguard/wg_dump.h"
+#include "wireguard/genl_client.h"
+#include "wireguard/key.h"
 
 namespace nodenet::netlink_test {
 namespace {
@@ -367,6 +371,66 @@ TEST_F(Apply, CreatesABondWithItsMembers) {
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     EXPECT_EQ(ns.ip_json("-d link show dev bond0")[0]["linkinfo"]["info_data"]["mode"], "active-backup");
     EXPECT_EQ(ns.ip_json("link show dev eth0")[0]["master"], "bond0");
+}
+
+// WireGuard where the kernel has none: nodenet starts wireguard-go for the link (as wg-quick does),
+// configures keys and peers over its UAPI socket, and `wg show dump` reads them back.
+TEST_F(Apply, WireguardLinkGetsItsKeysAndPeersAndAReapplyIsInSync) {
+    SKIP_WITHOUT_WIREGUARD_GO();
+    if (wireguard::kernel_has_wireguard()) GTEST_SKIP() << "this test covers kernels without WireGuard";
+    std::string wg = wireguard::testing::unique_name('a');
+    wireguard::testing::UserspaceDeviceGuard guard(ns, wg);
+    wireguard::Key own;
+    own.bytes.fill(0x11);
+    wireguard::Key peer_a, peer_b;
+    peer_a.bytes.fill(0x21);
+    peer_b.bytes.fill(0x22);
+    auto device = [&](const std::string& peers) {
+        return "    interfaces:\n      - interface: " + wg + "\n        mtu: 1420\n        addresses: [10.66.0.1/24]\n"
+               "        wireguard:\n          privateKey: " + wireguard::to_base64(own) +
+               "\n          listenPort: 51871\n          peers:\n" + peers;
+    };
+    std::string a = "            - publicKey: " + wireguard::to_base64(peer_a) +
+                    "\n              endpoint: 192.0.2.1:51820\n              persistentKeepaliveInterval: 25s\n"
+                    "              allowedIPs: [10.66.1.0/24]\n";
+    std::string b = "            - publicKey: " + wireguard::to_base64(peer_b) + "\n              allowedIPs: [10.66.2.7/24]\n";
+    fs::path first = config(device(a));
+    auto r = nodenet("apply", first);
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("~ wireguard private key set, listen port 51871, 1 peer"), std::string::npos) << r.out;
+    auto dump = ns.run({"wg", "show", wg, "dump"});
+    ASSERT_EQ(dump.exit_code, 0) << dump.err;
+    auto lines = wireguard::testing::dump_lines(dump.out);
+    ASSERT_EQ(lines.size(), 2u) << dump.out;
+    EXPECT_EQ(lines[0][0], wireguard::to_base64(wireguard::clamped(own)));
+    EXPECT_EQ(lines[0][2], "51871");
+    EXPECT_EQ(lines[1][0], wireguard::to_base64(peer_a));
+    EXPECT_EQ(lines[1][2], "192.0.2.1:51820");
+    EXPECT_EQ(lines[1][3], "10.66.1.0/24");
+    EXPECT_EQ(lines[1][7], "25");
+    EXPECT_TRUE(has_address(wg, "10.66.0.1", 24));
+    EXPECT_NE(ns.ip_json("link show dev " + wg)[0]["flags"].dump().find("\"UP\""), std::string::npos);
+
+    auto again = nodenet("apply", first);
+    EXPECT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_NE(again.out.find("No changes"), std::string::npos) << again.out;
+
+    // A second peer (its allowed IP written with host bits, which the device masks): only that changes.
+    fs::path second = config(device(a + b));
+    auto plan = nodenet("plan", second);
+    EXPECT_EQ(plan.exit_code, 2) << plan.out << plan.err;
+    EXPECT_NE(plan.out.find("~ wireguard +peer " + wireguard::to_base64(peer_b)), std::string::npos) << plan.out;
+    ASSERT_EQ(nodenet("apply", second).exit_code, 0);
+    lines = wireguard::testing::dump_lines(ns.run({"wg", "show", wg, "dump"}).out);
+    ASSERT_EQ(lines.size(), 3u);
+    EXPECT_EQ(nodenet("plan", second).exit_code, 0);
+
+    // Dropped from the config: the link nodenet created goes, and wireguard-go with it.
+    auto gone = nodenet("apply", config("    interfaces:\n      - interface: eth0\n        mtu: 1500\n"));
+    ASSERT_EQ(gone.exit_code, 0) << gone.out << gone.err;
+    EXPECT_NE(ns.ip("link show dev " + wg).exit_code, 0);
+    EXPECT_TRUE(wireguard::testing::wait_until([&] { return wireguard::testing::daemon_pids(wg).empty(); },
+                                                   std::chrono::seconds(3)));
 }
 
 }  // namespace

@@ -1,0 +1,34 @@
+#include "wireguard/backend.h"
+
+#include <system_error>
+
+namespace nodenet::wireguard {
+
+Status Kernel::ensure_open(const std::string& iface, const char* op) {
+    if (client_) return success();
+    auto client = GenlClient::open();
+    if (!client) return Error{iface + ": genl " + op + ": " + client.error()};
+    client_.emplace(std::move(*client));
+    return success();
+}
+
+Result<DeviceConfig> Kernel::read(const std::string& iface) {
+    if (Status s = ensure_open(iface, "get"); !s) return Error{s.error()};
+    return client_->get(iface);
+}
+
+Status Kernel::configure(const std::string& iface, const DeviceConfig& config) {
+    if (Status s = ensure_open(iface, "set"); !s) return s;
+    return client_->set(iface, config);
+}
+
+std::unique_ptr<Backend> backend_for(const std::string& iface, const std::filesystem::path& run_dir) {
+    UapiClient uapi(run_dir);
+    std::error_code ec;
+    // An invalid name makes no socket path; the kernel backend then reports the name.
+    if (valid_interface_name(iface) && std::filesystem::is_socket(uapi.socket_path(iface), ec))
+        return std::make_unique<Userspace>(std::move(uapi));
+    return std::make_unique<Kernel>();
+}
+
+}  // namespace nodenet::wireguard

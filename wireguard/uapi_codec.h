@@ -1,0 +1,42 @@
+// The text protocol of userspace WireGuard implementations (wireguard-go, boringtun) on their UNIX
+// socket, https://www.wireguard.com/xplatform/: "key=value" lines, ended by an empty line. No I/O.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "wireguard/device.h"
+
+namespace nodenet::wireguard {
+
+// Bounds on what a reply may describe, so that hostile input cannot claim unbounded memory.
+constexpr size_t kMaxPeers = 65536;
+constexpr size_t kMaxAllowedIpsPerPeer = 65536;
+constexpr size_t kMaxAllowedIps = 1 << 20;  // over all peers
+
+// The "set=1" request that makes a device exactly `config`: every peer is replaced (replace_peers,
+// replace_allowed_ips), and what `config` leaves unset is cleared (a zero private or preshared key).
+// Fails when an endpoint is not an IP literal and port: it would otherwise go out verbatim.
+Result<std::string> set_request(const DeviceConfig& config);
+
+// The request for the device's configuration.
+constexpr std::string_view kGetRequest = "get=1\n\n";
+
+// The answer to kGetRequest: device keys (private_key, listen_port, fwmark), then one block per
+// peer opened by public_key, then "errno=N" and an empty line. A non-zero errno is an error; an
+// all-zero key is no key. Statistics (handshake time, byte counts) and keys this version does not
+// know are skipped, as `wg` skips them.
+Result<DeviceConfig> parse_get_reply(std::string_view reply);
+
+// The answer to a set request: "errno=0" and an empty line.
+Status parse_set_reply(std::string_view reply);
+
+// What a daemon answers to kGetRequest for `config`: for tests and fuzzing round trips.
+std::string format_get_reply(const DeviceConfig& config);
+
+// Where a reply ends on the stream: just past its empty line; npos while incomplete.
+size_t reply_end(std::string_view received);
+
+}  // namespace nodenet::wireguard
