@@ -11,6 +11,7 @@
 #include "cli/phase_timer.h"
 #include "netlink/confirm_watchdog.h"
 #include "netlink/converge.h"
+#include "netlink/kernel_features.h"
 #include "plan/render.h"
 
 namespace nodenet::cli {
@@ -41,9 +42,10 @@ int run_plan(const NetworkOptions& options) {
     return code;
 }
 
-// What nodenet owns after these operations: created links are added, deleted ones dropped; every
-// address it adds may need recording (the kernel's answer, IFA_PROTO kept or not, comes later).
-plan::Ownership owned_after(const plan::Ownership& before, const std::vector<plan::Operation>& ops) {
+// What nodenet owns after these operations: created links are added, deleted ones dropped; on a
+// kernel that drops IFA_PROTO, every address it adds is recorded (`record_addresses`).
+plan::Ownership owned_after(const plan::Ownership& before, const std::vector<plan::Operation>& ops,
+                            bool record_addresses) {
     plan::Ownership after;
     std::set<std::string> deleted;
     for (const plan::Operation& op : ops)
@@ -55,7 +57,8 @@ plan::Ownership owned_after(const plan::Ownership& before, const std::vector<pla
     after.recorded_addresses = before.recorded_addresses;
     for (const plan::Operation& op : ops) {
         if (auto* d = std::get_if<plan::DeleteAddress>(&op.change)) after.recorded_addresses.erase(d->address.key());
-        if (auto* a = std::get_if<plan::AddAddress>(&op.change)) after.recorded_addresses.insert(a->address.key());
+        if (auto* a = std::get_if<plan::AddAddress>(&op.change); a && record_addresses)
+            after.recorded_addresses.insert(a->address.key());
     }
     return after;
 }
@@ -103,10 +106,14 @@ int run_apply(const NetworkOptions& options) {
         std::cout << "No changes: the kernel matches the config.\n";
         return 0;
     }
-    plan::Ownership after = owned_after(p->owned, p->plan.operations);
+    plan::Ownership after = owned_after(p->owned, p->plan.operations, !netlink::kernel_keeps_address_protocol());
     plan::Ownership either = union_of(p->owned, after);
+    auto same = [](const plan::Ownership& a, const plan::Ownership& b) {
+        return store::StateDir::ownership_digest(a) == store::StateDir::ownership_digest(b);
+    };
     // Recorded before the kernel changes: a crash mid-apply must not leave an unrecorded link.
-    if (auto s = options.state().save_ownership(either); !s.ok()) {
+    // (Unchanged, as when only addresses and routes are added, it needs no write and no fsync.)
+    if (auto s = same(either, p->owned) ? success() : options.state().save_ownership(either); !s.ok()) {
         std::cerr << "nodenet: " << s.error() << "; nothing was changed\n";
         return 1;
     }
@@ -126,9 +133,9 @@ int run_apply(const NetworkOptions& options) {
         std::cerr << "nodenet: " << describe_restore(back) << '\n';
         return 1;
     }
-    plan::Ownership owned_now = owned_after(p->owned, c.executed);
+    plan::Ownership owned_now = owned_after(p->owned, c.executed, false);
     owned_now.recorded_addresses = plan::recorded_addresses_after(p->owned, c.executed, c.kernel);
-    (void)options.state().save_ownership(owned_now);
+    if (!same(owned_now, either)) (void)options.state().save_ownership(owned_now);
     record_in_sync(options, *p, c.remaining, netlink::managed_filter(p->desired, either), c.kernel, owned_now);
     timer.mark("record");
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();

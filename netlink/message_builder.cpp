@@ -198,10 +198,14 @@ Result<std::vector<Message>> set_link_requests(const plan::SetLink& s, const Ind
     return out;
 }
 
-Result<Message> address(const state::Address& a, bool add, const IndexOf& index_of, uint32_t seq) {
+enum class AddressVerb { Add, Update, Delete };
+
+Result<Message> address(const state::Address& a, AddressVerb verb, const IndexOf& index_of, uint32_t seq) {
     int index = index_of(a.link);
     if (index <= 0) return Error{a.link + ": link not found"};
-    Request r(add ? RTM_NEWADDR : RTM_DELADDR, add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+    bool add = verb != AddressVerb::Delete;
+    Request r(add ? RTM_NEWADDR : RTM_DELADDR,
+              verb == AddressVerb::Add ? NLM_F_CREATE | NLM_F_EXCL : verb == AddressVerb::Update ? NLM_F_REPLACE : 0);
     ifaddrmsg ifa{};
     ifa.ifa_family = family_of(a.prefix.addr);
     ifa.ifa_prefixlen = a.prefix.len;
@@ -221,7 +225,7 @@ Result<Message> address(const state::Address& a, bool add, const IndexOf& index_
     }
     if (a.priority) r.u32(IFA_RT_PRIORITY, a.priority);
     r.u8(IFA_PROTO, plan::kNodenetProtocol);
-    ifa_cacheinfo lifetimes{kForever, kForever, 0, 0};
+    ifa_cacheinfo lifetimes{a.preferred_lifetime.value_or(kForever), a.valid_lifetime.value_or(kForever), 0, 0};
     r.raw(IFA_CACHEINFO, &lifetimes, sizeof lifetimes);
     return r.finish(seq);
 }
@@ -271,8 +275,9 @@ Result<std::vector<Message>> build_requests(const plan::Operation& op, const Ind
             [&](const plan::CreateLink& c) { return one(create_link(*c.link, index_of, seq)); },
             [&](const plan::DeleteLink& c) { return one(delete_link(c.link->name, index_of, seq)); },
             [&](const plan::SetLink& c) { return set_link_requests(c, index_of, seq); },
-            [&](const plan::AddAddress& c) { return one(address(c.address, true, index_of, seq)); },
-            [&](const plan::DeleteAddress& c) { return one(address(c.address, false, index_of, seq)); },
+            [&](const plan::AddAddress& c) { return one(address(c.address, AddressVerb::Add, index_of, seq)); },
+            [&](const plan::UpdateAddress& c) { return one(address(c.address, AddressVerb::Update, index_of, seq)); },
+            [&](const plan::DeleteAddress& c) { return one(address(c.address, AddressVerb::Delete, index_of, seq)); },
             [&](const plan::AddRoute& c) { return one(route(c.route, RouteVerb::Add, index_of, seq)); },
             [&](const plan::ReplaceRoute& c) { return one(route(c.to, RouteVerb::Replace, index_of, seq)); },
             [&](const plan::DeleteRoute& c) { return one(route(c.route, RouteVerb::Delete, index_of, seq)); },

@@ -203,6 +203,7 @@ std::string action_text(const plan::Operation& op) {
             else if constexpr (std::is_same_v<T, plan::AddAddress> || std::is_same_v<T, plan::AddRoute>) return "add ";
             else if constexpr (std::is_same_v<T, plan::ReplaceRoute>) return "replace ";
             else if constexpr (std::is_same_v<T, plan::ConfigureWireguard>) return "configure ";
+            else if constexpr (std::is_same_v<T, plan::UpdateAddress>) return "update ";
             else return "delete ";
         },
         op.change);

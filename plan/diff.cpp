@@ -33,6 +33,20 @@ state::Address observed_address(const KernelState& k, const state::ObservedAddre
     return state::Address{link ? link->name : std::to_string(a.link_index), a.prefix, a.priority, {}};
 }
 
+// Observed lifetimes count down between the reads; only a real change (a renewed lease, an address
+// that must become permanent) differs by more than this.
+constexpr uint32_t kLifetimeSlack = 10;
+constexpr uint32_t kForever = 0xFFFFFFFF;
+
+bool lifetime_differs(const state::Address& want, const state::ObservedAddress& have) {
+    auto differs = [](uint32_t a, uint32_t b) {
+        if (a == kForever || b == kForever) return a != b;
+        return (a > b ? a - b : b - a) > kLifetimeSlack;
+    };
+    return differs(want.valid_lifetime.value_or(kForever), have.valid_lifetime) ||
+           differs(want.preferred_lifetime.value_or(kForever), have.preferred_lifetime);
+}
+
 bool same_route(const state::Route& a, const state::Route& b) {
     return a.link == b.link && a.gateway == b.gateway && a.source == b.source && a.mtu == b.mtu && a.scope == b.scope;
 }
@@ -180,6 +194,8 @@ void Planner::addresses() {
             removed_addresses_.push_back({DeleteAddress{observed_address(kernel_, *have)},
                                           "prefix route metric changes to " + std::to_string(want.priority)});
             adds_.push_back({AddAddress{want}, want.origin.source});
+        } else if (lifetime_differs(want, *have)) {
+            adds_.push_back({UpdateAddress{want, have->valid_lifetime}, want.origin.source});
         }
     }
 }

@@ -13,7 +13,8 @@ const std::string& Operation::link() const {
                                  [](const AddRoute& c) -> const std::string& { return c.route.link; },
                                  [](const DeleteRoute& c) -> const std::string& { return c.route.link; },
                                  [](const ReplaceRoute& c) -> const std::string& { return c.to.link; },
-                                 [](const ConfigureWireguard& c) -> const std::string& { return c.link; }},
+                                 [](const ConfigureWireguard& c) -> const std::string& { return c.link; },
+                                 [](const UpdateAddress& c) -> const std::string& { return c.address.link; }},
                       change);
 }
 

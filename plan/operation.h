@@ -54,6 +54,11 @@ struct AddAddress {
 struct DeleteAddress {
     state::Address address;
 };
+// An address nodenet owns gets new lifetimes (a renewed lease) in place, without going away.
+struct UpdateAddress {
+    state::Address address;
+    uint32_t valid_before = 0;  // seconds left before the update (0xFFFFFFFF: forever)
+};
 struct AddRoute {
     state::Route route;
 };
@@ -67,7 +72,7 @@ struct ReplaceRoute {
 };
 
 using Change = std::variant<CreateLink, SetLink, AddAddress, AddRoute, ReplaceRoute, DeleteRoute, DeleteAddress,
-                            DeleteLink, ConfigureWireguard>;
+                            DeleteLink, ConfigureWireguard, UpdateAddress>;
 
 struct Operation {
     Change change;

@@ -23,6 +23,9 @@ std::string route_text(const state::Route& r) {
 std::string address_text(const state::Address& a) {
     std::string s = "address " + a.prefix.str();
     if (a.priority) s += " metric " + std::to_string(a.priority);
+    if (a.valid_lifetime) s += " valid " + std::to_string(*a.valid_lifetime) + " s";
+    if (a.preferred_lifetime && a.preferred_lifetime != a.valid_lifetime)
+        s += " preferred " + std::to_string(*a.preferred_lifetime) + " s";
     return s;
 }
 
@@ -90,6 +93,7 @@ char sign(const Operation& op) {
     return std::visit(Overloaded{[](const CreateLink&) { return '+'; }, [](const AddAddress&) { return '+'; },
                                  [](const AddRoute&) { return '+'; }, [](const SetLink&) { return '~'; },
                                  [](const ReplaceRoute&) { return '~'; }, [](const ConfigureWireguard&) { return '~'; },
+                                 [](const UpdateAddress&) { return '~'; },
                                  [](const auto&) { return '-'; }},
                       op.change);
 }
@@ -103,7 +107,8 @@ const char* action_name(const Operation& op) {
                                  [](const AddRoute&) { return "add_route"; },
                                  [](const DeleteRoute&) { return "delete_route"; },
                                  [](const ReplaceRoute&) { return "replace_route"; },
-                                 [](const ConfigureWireguard&) { return "configure_wireguard"; }},
+                                 [](const ConfigureWireguard&) { return "configure_wireguard"; },
+                                 [](const UpdateAddress&) { return "update_address"; }},
                       op.change);
 }
 
@@ -119,7 +124,8 @@ std::string describe(const Operation& op) {
                    [](const AddRoute& c) { return route_text(c.route); },
                    [](const DeleteRoute& c) { return route_text(c.route); },
                    [](const ReplaceRoute& c) { return route_text(c.from) + " -> " + route_text(c.to).substr(6); },
-                   [](const ConfigureWireguard& c) { return wireguard_text(c); }},
+                   [](const ConfigureWireguard& c) { return wireguard_text(c); },
+                   [](const UpdateAddress& c) { return address_text(c.address); }},
         op.change);
     return std::string(1, sign(op)) + " " + body;
 }

@@ -93,6 +93,8 @@ struct Address {
     IpPrefix prefix;          // the interface address with its prefix length (10.0.0.5/24)
     uint32_t priority = 0;    // metric of the kernel's prefix route (IFA_RT_PRIORITY)
     Origin origin;
+    // Seconds left, for an address that must not outlive its lease (DHCP); unset: forever.
+    std::optional<uint32_t> valid_lifetime = std::nullopt, preferred_lifetime = std::nullopt;
 
     auto key() const { return std::tie(link, prefix); }
 };

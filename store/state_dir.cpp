@@ -133,6 +133,9 @@ std::optional<SyncRecord> StateDir::load_sync_record() const {
 
 // Not fsynced: after a crash the record may be lost or stale, and either only costs a full plan.
 Status StateDir::save_sync_record(const SyncRecord& r) const {
+    std::error_code ec;
+    std::filesystem::create_directories(dir_, ec);
+    if (ec) return Error{dir_.string() + ": " + ec.message()};
     nlohmann::json j = {{"config", r.config_digest},
                         {"program", r.program},
                         {"ownership", r.ownership_digest},

@@ -240,5 +240,24 @@ TEST_F(OldKernelAddresses, TheRecordFollowsWhatTheKernelKept) {
     EXPECT_TRUE(recorded_addresses_after(owned, executed, after).empty());
 }
 
+// A leased address is kept alive in place: new lifetimes are an update, not a delete and add.
+TEST_F(PlanDiff, LifetimesChangeOnlyBeyondTheCountdown) {
+    add(desired, existing("eth0", 1500));
+    Address a{"eth0", prefix("10.0.0.5/24"), 0, {}};
+    a.valid_lifetime = 3600;
+    a.preferred_lifetime = 3600;
+    add(desired, a);
+    ObservedAddress have{2, a.prefix, kNodenetProtocol};
+    have.valid_lifetime = have.preferred_lifetime = 3595;  // read a few seconds after it was set
+    kernel.addresses = {have};
+    EXPECT_TRUE(make_plan(desired, kernel, owned).empty());
+    kernel.addresses[0].valid_lifetime = kernel.addresses[0].preferred_lifetime = 1700;  // renewed since
+    EXPECT_EQ(lines(make_plan(desired, kernel, owned)),
+              (std::vector<std::string>{"eth0 ~ address 10.0.0.5/24 valid 3600 s"}));
+    desired.addresses.begin()->second.valid_lifetime.reset();  // now static: forever
+    desired.addresses.begin()->second.preferred_lifetime.reset();
+    EXPECT_EQ(lines(make_plan(desired, kernel, owned)), (std::vector<std::string>{"eth0 ~ address 10.0.0.5/24"}));
+}
+
 }  // namespace
 }  // namespace nodenet::plan
