@@ -74,8 +74,19 @@ store::StateDir NetworkOptions::state() const {
     return store::StateDir(root / std::filesystem::absolute(state_dir).relative_path());
 }
 
-Result<Prepared> prepare(const NetworkOptions& options) {
+// The part of prepare() after the config is loaded: links, desired state, kernel read, plan.
+Result<Prepared> plan_against_kernel(const NetworkOptions& options, const config::Config& config, plan::Ownership owned,
+                                     std::vector<state::LayeredSpecs> leases, std::string config_digest,
+                                     std::optional<state::KernelState> read, const netlink::SnapshotFilter& read_with,
+                                     PhaseTimer& timer);
+
+Result<Prepared> prepare(const NetworkOptions& options, std::vector<state::LayeredSpecs> leases) {
     PhaseTimer timer;
+    if (options.config_path.empty()) {
+        auto owned = options.state().load_ownership();
+        if (!owned.ok()) return Error{owned.error()};
+        return plan_against_kernel(options, config::Config{}, std::move(*owned), std::move(leases), "", {}, {}, timer);
+    }
     auto file = read_config_file(options.config_path, config::kMaxConfigBytes);
     if (!file.ok()) return Error{"cannot read " + file.error()};
     if (file->too_large) return Error{options.config_path + ": " + config::too_large_message(file->size)};
@@ -85,21 +96,31 @@ Result<Prepared> prepare(const NetworkOptions& options) {
     if (!owned.ok()) return Error{owned.error()};
     std::optional<state::KernelState> read;
     netlink::SnapshotFilter read_with;
-    if (auto p = in_sync_by_record(options, config_digest, *owned, read, read_with)) {
-        timer.mark("in sync (record)");
-        return std::move(*p);
-    }
+    if (leases.empty())
+        if (auto p = in_sync_by_record(options, config_digest, *owned, read, read_with)) {
+            timer.mark("in sync (record)");
+            return std::move(*p);
+        }
     auto config = load_config(options.config_path, file->text, timer);
     if (!config.ok()) return Error{config.error()};
+    return plan_against_kernel(options, std::move(*config), std::move(*owned), std::move(leases),
+                               std::move(config_digest), std::move(read), read_with, timer);
+}
+
+Result<Prepared> plan_against_kernel(const NetworkOptions& options, const config::Config& config, plan::Ownership owned,
+                                     std::vector<state::LayeredSpecs> leases, std::string config_digest,
+                                     std::optional<state::KernelState> read, const netlink::SnapshotFilter& read_with,
+                                     PhaseTimer& timer) {
     Prepared p;
     p.config_digest = std::move(config_digest);
-    p.owned = std::move(*owned);
+    p.owned = std::move(owned);
+    p.with_leases = !leases.empty();
     // Links first: device selectors are resolved against them.
     Result<state::KernelState> links = read ? Result<state::KernelState>(*read)
                                             : netlink::read_kernel_state(netlink::SnapshotFilter{});
     if (!links.ok()) return Error{"read links: " + links.error()};
     timer.mark("read links");
-    auto desired = state::desired_state(*config, *links);
+    auto desired = state::desired_state(config, *links, std::move(leases));
     if (!desired.ok()) return Error{options.config_path + ": " + desired.error()};
     p.desired = std::move(desired->state);
     p.warnings = std::move(desired->warnings);

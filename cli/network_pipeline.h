@@ -10,6 +10,7 @@
 #include "config/validate.h"
 #include "netlink/snapshot.h"
 #include "plan/diff.h"
+#include "state/layers.h"
 #include "state/objects.h"
 #include "store/state_dir.h"
 
@@ -33,11 +34,13 @@ struct Prepared {
     std::vector<std::string> warnings;
     std::string config_digest;
     bool in_sync_by_record = false;  // the plan is empty by the in-sync record; `desired` is not filled
+    bool with_leases = false;        // DHCP layers took part: no in-sync record (leases change on their own)
 };
 
 // Validates the config (printing its diagnostics when it has errors), reads the kernel state of
-// what the config manages, and plans. Errors name the step that failed.
-Result<Prepared> prepare(const NetworkOptions& options);
+// what the config manages, and plans. `leases`: the DHCP layers (state::specs_from_dhcp4), merged
+// under the config. Without a config path, the leases alone. Errors name the step that failed.
+Result<Prepared> prepare(const NetworkOptions& options, std::vector<state::LayeredSpecs> leases = {});
 
 // Remembers in the state directory that `empty_plan`, planned against `kernel` (read with `filter`)
 // with `owned`, was empty, so that the next prepare() of the same config can skip the parse.

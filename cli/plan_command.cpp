@@ -9,9 +9,9 @@
 
 #include "cli/network_pipeline.h"
 #include "cli/phase_timer.h"
+#include "cli/transaction.h"
 #include "netlink/confirm_watchdog.h"
 #include "netlink/converge.h"
-#include "netlink/kernel_features.h"
 #include "plan/render.h"
 
 namespace nodenet::cli {
@@ -42,43 +42,6 @@ int run_plan(const NetworkOptions& options) {
     return code;
 }
 
-// What nodenet owns after these operations: created links are added, deleted ones dropped; on a
-// kernel that drops IFA_PROTO, every address it adds is recorded (`record_addresses`).
-plan::Ownership owned_after(const plan::Ownership& before, const std::vector<plan::Operation>& ops,
-                            bool record_addresses) {
-    plan::Ownership after;
-    std::set<std::string> deleted;
-    for (const plan::Operation& op : ops)
-        if (auto* d = std::get_if<plan::DeleteLink>(&op.change)) deleted.insert(d->link->name);
-    for (const state::Link& l : before.created_links)
-        if (!deleted.count(l.name)) after.created_links.push_back(l);
-    for (const plan::Operation& op : ops)
-        if (auto* c = std::get_if<plan::CreateLink>(&op.change)) after.created_links.push_back(*c->link);
-    after.recorded_addresses = before.recorded_addresses;
-    for (const plan::Operation& op : ops) {
-        if (auto* d = std::get_if<plan::DeleteAddress>(&op.change)) after.recorded_addresses.erase(d->address.key());
-        if (auto* a = std::get_if<plan::AddAddress>(&op.change); a && record_addresses)
-            after.recorded_addresses.insert(a->address.key());
-    }
-    return after;
-}
-
-plan::Ownership union_of(const plan::Ownership& a, const plan::Ownership& b) {
-    plan::Ownership u = a;
-    std::set<std::string> names;
-    for (const state::Link& l : a.created_links) names.insert(l.name);
-    for (const state::Link& l : b.created_links)
-        if (names.insert(l.name).second) u.created_links.push_back(l);
-    u.recorded_addresses.insert(b.recorded_addresses.begin(), b.recorded_addresses.end());
-    return u;
-}
-
-std::string describe_restore(const netlink::ConvergeResult& r) {
-    if (r.converged) return "rolled back; the kernel is as it was before";
-    return "ROLLBACK FAILED (" + (r.failure ? r.failure->message : std::string("did not converge")) +
-           "); the kernel holds part of the change: run `nodenet plan` to see what";
-}
-
 std::filesystem::path confirm_pid_file(const NetworkOptions& o) { return o.state().path() / "confirm.pid"; }
 
 // Converges the kernel to the config. On failure, converges it back to how it was.
@@ -106,38 +69,15 @@ int run_apply(const NetworkOptions& options) {
         std::cout << "No changes: the kernel matches the config.\n";
         return 0;
     }
-    plan::Ownership after = owned_after(p->owned, p->plan.operations, !netlink::kernel_keeps_address_protocol());
-    plan::Ownership either = union_of(p->owned, after);
-    auto same = [](const plan::Ownership& a, const plan::Ownership& b) {
-        return store::StateDir::ownership_digest(a) == store::StateDir::ownership_digest(b);
-    };
-    // Recorded before the kernel changes: a crash mid-apply must not leave an unrecorded link.
-    // (Unchanged, as when only addresses and routes are added, it needs no write and no fsync.)
-    if (auto s = same(either, p->owned) ? success() : options.state().save_ownership(either); !s.ok()) {
-        std::cerr << "nodenet: " << s.error() << "; nothing was changed\n";
-        return 1;
-    }
     // Shown before it runs, as terraform does: when it fails, the report below says which step.
     print_plan(*p, options.output);
-    PhaseTimer timer;
-    netlink::ConvergeResult c = netlink::converge(p->desired, either, std::move(p->plan));
-    timer.mark("execute, verify");
-    if (!c.converged) {
-        std::cerr << "nodenet: apply failed: "
-                  << (c.failure ? c.failure->message
-                                : "the kernel still differs after " + std::to_string(c.rounds) + " rounds:\n" +
-                                      plan::render_text(c.remaining, false))
-                  << '\n';
-        netlink::ConvergeResult back = netlink::restore(p->kernel, p->desired, p->owned, either);
-        (void)options.state().save_ownership(back.converged ? p->owned : either);
-        std::cerr << "nodenet: " << describe_restore(back) << '\n';
+    auto applied = run_transaction(options, *p);
+    if (!applied.ok()) {
+        std::cerr << "nodenet: " << applied.error() << '\n';
         return 1;
     }
-    plan::Ownership owned_now = owned_after(p->owned, c.executed, false);
-    owned_now.recorded_addresses = plan::recorded_addresses_after(p->owned, c.executed, c.kernel);
-    if (!same(owned_now, either)) (void)options.state().save_ownership(owned_now);
-    record_in_sync(options, *p, c.remaining, netlink::managed_filter(p->desired, either), c.kernel, owned_now);
-    timer.mark("record");
+    const netlink::ConvergeResult& c = applied->result;
+    const plan::Ownership& either = applied->either;
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     std::cout << "Applied " << c.executed.size() << " operation(s) with " << c.requests << " netlink request(s) in "
               << static_cast<int>(ms + 0.5) << " ms; the kernel matches the config.\n";

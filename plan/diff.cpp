@@ -67,6 +67,12 @@ public:
         routes();
         plan_.operations.reserve(removed_routes_.size() + removed_addresses_.size() + removed_links_.size() +
                                  creates_.size() + wireguard_.size() + sets_.size() + adds_.size() + route_ops_.size());
+        // On-link routes first: a gateway outside the link's subnets is reachable only through one
+        // (the /32 helper route of a DHCP lease on a /32 address).
+        std::stable_partition(route_ops_.begin(), route_ops_.end(), [](const Operation& op) {
+            const auto* add = std::get_if<AddRoute>(&op.change);
+            return add && !add->route.gateway;
+        });
         // A WireGuard device gets its keys and peers before it comes up.
         for (auto* group : {&removed_routes_, &removed_addresses_, &removed_links_, &creates_, &wireguard_, &sets_,
                             &adds_, &route_ops_})

@@ -20,10 +20,13 @@ void warn_missing_links(const DesiredState& state, const KernelState& kernel, st
 
 }  // namespace
 
-Result<DesiredResult> desired_state(const config::Config& config, const KernelState& kernel) {
+Result<DesiredResult> desired_state(const config::Config& config, const KernelState& kernel,
+                                    std::vector<LayeredSpecs> operator_layers) {
     auto configured = specs_from_config(config, kernel);
     if (!configured) return Error{configured.error()};
-    std::vector<LayeredSpecs> layers{default_layer(config, kernel), std::move(*configured)};
+    std::vector<LayeredSpecs> layers{default_layer(config, kernel)};
+    for (LayeredSpecs& l : operator_layers) layers.push_back(std::move(l));
+    layers.push_back(std::move(*configured));
 
     DesiredResult result;
     for (const LayeredSpecs& l : layers)

@@ -259,5 +259,16 @@ TEST_F(PlanDiff, LifetimesChangeOnlyBeyondTheCountdown) {
     EXPECT_EQ(lines(make_plan(desired, kernel, owned)), (std::vector<std::string>{"eth0 ~ address 10.0.0.5/24"}));
 }
 
+TEST_F(PlanDiff, OnLinkRoutesGoBeforeRoutesThroughGateways) {
+    add(desired, existing("eth0", 1500));
+    add(desired, route("eth0", "0.0.0.0/0", "169.254.0.1"));
+    Route helper = route("eth0", "169.254.0.1/32", nullptr);
+    helper.scope = RouteScope::Link;
+    add(desired, helper);
+    EXPECT_EQ(lines(make_plan(desired, kernel, owned)),
+              (std::vector<std::string>{"eth0 + route 169.254.0.1/32 metric 1024 scope link",
+                                        "eth0 + route default via 169.254.0.1 metric 1024"}));
+}
+
 }  // namespace
 }  // namespace nodenet::plan

@@ -1,0 +1,24 @@
+// A DHCPv4 lease as the operator layer of the desired state (Talos: reference §2.1), so that it
+// reaches the kernel through the same plan and apply as static config, under the config's layer.
+#pragma once
+
+#include <string>
+
+#include "dhcp/dhcp4_lease.h"
+#include "state/layers.h"
+
+namespace nodenet::state {
+
+struct Dhcp4LayerOptions {
+    uint32_t route_metric = kDefaultRouteMetric;  // also the address's prefix-route priority
+    bool ignore_routes = false;                   // DHCPv4Config ignoreRoutes
+};
+
+// The leased address with the lease's remaining time as its kernel lifetimes (so that it cannot
+// outlive the lease even if nodenet dies), the link up with the lease's MTU, and the lease's
+// routes with the leased address as source: classless routes, else a default route through the
+// first router; a gateway outside the leased subnet gets an on-link /32 route first.
+LayeredSpecs specs_from_dhcp4(const std::string& link, const dhcp::Lease& lease, const Dhcp4LayerOptions& options,
+                              dhcp::TimePoint now);
+
+}  // namespace nodenet::state
