@@ -1,0 +1,60 @@
+#include "state/dhcp_links.h"
+
+#include <map>
+
+#include "state/selector.h"
+
+namespace nodenet::state {
+
+namespace {
+
+uint32_t metric_of(uint32_t configured) { return configured == 0 ? kDefaultRouteMetric : configured; }
+
+// Talos's DHCPOptions.IPv4(): on unless set to false.
+bool wants_ipv4(const std::optional<config::DhcpOptions>& o) { return !o || o->ipv4.value.value_or(true); }
+
+std::vector<std::string> names_of(const config::Device& d, const KernelState& kernel) {
+    if (!d.interface->empty()) return {d.interface.value};
+    if (d.device_selector) return select_links(*d.device_selector, kernel);
+    return {};
+}
+
+}  // namespace
+
+std::vector<Dhcp4Link> dhcp4_links(const config::Config& config, const KernelState& kernel) {
+    std::map<std::string, Dhcp4Link> by_link;
+    if (config.machine && config.machine->network) {
+        for (const config::Device& d : config.machine->network->interfaces.items) {
+            if (config::is_true(d.ignore)) continue;
+            for (const std::string& name : names_of(d, kernel)) {
+                if (config::is_true(d.dhcp) && wants_ipv4(d.dhcp_options)) {
+                    uint32_t metric = d.dhcp_options ? d.dhcp_options->route_metric.value : 0;
+                    by_link[name] = Dhcp4Link{name, metric_of(metric), DhcpClientId::None, "", false, d.src.path};
+                }
+                for (const config::Vlan& v : d.vlans.items) {
+                    if (!config::is_true(v.dhcp) || !wants_ipv4(v.dhcp_options)) continue;
+                    std::string vlan = name + "." + std::to_string(v.vlan_id.value);
+                    uint32_t metric = v.dhcp_options ? v.dhcp_options->route_metric.value : 0;
+                    by_link[vlan] = Dhcp4Link{vlan, metric_of(metric), DhcpClientId::None, "", false, v.src.path};
+                }
+            }
+        }
+    }
+    for (const auto& doc : config.dhcp) {
+        const config::DhcpDoc& d = doc.spec;
+        if (d.v6 || d.name->empty()) continue;
+        Dhcp4Link l{d.name.value, metric_of(d.route_metric.value), DhcpClientId::Mac, "", config::is_true(d.ignore_hostname),
+                    doc.src.path};
+        if (d.client_identifier.value == "none") l.client_id = DhcpClientId::None;
+        if (d.client_identifier.value == "duid") {
+            l.client_id = DhcpClientId::Duid;
+            l.duid_hex = d.duid_raw.value;
+        }
+        by_link[l.link] = l;
+    }
+    std::vector<Dhcp4Link> out;
+    for (auto& [name, l] : by_link) out.push_back(std::move(l));
+    return out;
+}
+
+}  // namespace nodenet::state
