@@ -2,13 +2,19 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "cli/lease_view.h"
+#include "cli/network_pipeline.h"
+#include "dhcp/io/lease_file.h"
 #include "netlink/names.h"
 #include "netlink/snapshot.h"
 
@@ -23,6 +29,7 @@ using state::KernelState;
 struct GetArgs {
     std::string kind;
     std::string output = "table";
+    NetworkOptions files;  // leases: --state-dir and --root
 };
 
 Json name_or_null(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
@@ -254,7 +261,75 @@ void print_yaml(std::ostream& out, const Json& array) {
     write_yaml_sequence(out, array, 0);
 }
 
+// ---- DHCP leases (the state directory's dhcp4-*.json) ----
+
+struct SavedLease {
+    std::string link;
+    dhcp::Lease lease;
+    std::optional<std::chrono::seconds> remaining;  // nullopt: infinite
+};
+
+// Every lease file of the state directory, by link name. A damaged file is reported and skipped;
+// `damaged` says that one was.
+std::vector<SavedLease> saved_leases(const std::filesystem::path& dir, bool& damaged) {
+    std::vector<SavedLease> leases;
+    std::error_code ec;
+    auto now = dhcp::Clock::now();
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+        auto link = dhcp::io::lease_file_link(entry.path().filename().string());
+        if (!link) continue;
+        auto lease = dhcp::io::load_lease(entry.path(), now, std::chrono::system_clock::now());
+        if (!lease.ok() || !*lease) {
+            std::cerr << "nodenet: " << (lease.ok() ? entry.path().string() + ": vanished" : lease.error()) << '\n';
+            damaged = true;
+            continue;
+        }
+        std::optional<std::chrono::seconds> remaining;
+        if (!(*lease)->infinite())
+            remaining = std::chrono::ceil<std::chrono::seconds>((*lease)->expires_at() - now);
+        leases.push_back({*link, std::move(**lease), remaining});
+    }
+    std::sort(leases.begin(), leases.end(), [](const auto& a, const auto& b) { return a.link < b.link; });
+    return leases;
+}
+
+std::vector<Row> lease_rows(const std::vector<SavedLease>& leases) {
+    std::vector<Row> rows{{"LINK", "ADDRESS", "SERVER", "ROUTES", "DNS", "EXPIRES"}};
+    for (const auto& l : leases) {
+        std::vector<std::string> routes, dns;
+        for (const auto& r : l.lease.routes()) routes.push_back(route_text(r));
+        for (const auto& ip : l.lease.dns) dns.push_back(ip.str());
+        rows.push_back({l.link, l.lease.address.str(), l.lease.server_id.str(), joined(routes), joined(dns),
+                        remaining_text(l.remaining)});
+    }
+    return rows;
+}
+
+Json leases_json(const std::vector<SavedLease>& leases) {
+    Json array = Json::array();
+    for (const auto& l : leases) {
+        Json j = lease_json(l.link, l.lease);
+        j["expires_in_seconds"] = l.remaining ? Json(std::max<int64_t>(l.remaining->count(), 0)) : Json(nullptr);
+        array.push_back(std::move(j));
+    }
+    return array;
+}
+
+int run_get_leases(const GetArgs& args) {
+    bool damaged = false;
+    std::vector<SavedLease> leases = saved_leases(args.files.state().path(), damaged);
+    if (args.output == "table")
+        print_table(std::cout, lease_rows(leases));
+    else if (args.output == "json")
+        std::cout << leases_json(leases).dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
+    else
+        print_yaml(std::cout, leases_json(leases));
+    std::cout.flush();
+    return damaged ? 1 : 0;
+}
+
 int run_get(const GetArgs& args) {
+    if (args.kind == "leases") return run_get_leases(args);
     netlink::SnapshotFilter filter;
     filter.all = true;
     auto state = netlink::read_kernel_state(filter);
@@ -279,13 +354,16 @@ int run_get(const GetArgs& args) {
 
 void add_get_command(CLI::App& app, int& exit_code) {
     auto args = std::make_shared<GetArgs>();
-    CLI::App* cmd = app.add_subcommand("get", "Show the kernel's links, addresses or routes as nodenet sees them");
+    CLI::App* cmd = app.add_subcommand(
+        "get", "Show the kernel's links, addresses or routes as nodenet sees them, or the DHCP leases it holds");
     cmd->add_option("kind", args->kind, "What to show")
         ->required()
-        ->check(CLI::IsMember({"links", "addresses", "routes"}));
+        ->check(CLI::IsMember({"links", "addresses", "routes", "leases"}));
     cmd->add_option("-o,--output", args->output, "Output format")
         ->check(CLI::IsMember({"table", "json", "yaml"}))
         ->capture_default_str();
+    cmd->add_option("--state-dir", args->files.state_dir, "leases: where nodenet keeps them")->capture_default_str();
+    cmd->add_option("--root", args->files.root, "leases: prefix of every file nodenet reads")->capture_default_str();
     cmd->callback([args, &exit_code] { exit_code = run_get(*args); });
 }
 

@@ -1,6 +1,7 @@
 // nodenet: a machine network configurator for Talos-format machine configs.
 #include <CLI/CLI.hpp>
 
+#include "cli/dhcp_command.h"
 #include "cli/get_command.h"
 #include "cli/plan_command.h"
 #include "cli/validate_command.h"
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
     nodenet::cli::add_plan_command(app, exit_code);
     nodenet::cli::add_apply_command(app, exit_code);
     nodenet::cli::add_confirm_command(app, exit_code);
+    nodenet::cli::add_dhcp_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -10,6 +10,7 @@
 #include "config/validate.h"
 #include "netlink/snapshot.h"
 #include "plan/diff.h"
+#include "state/dhcp_links.h"
 #include "state/layers.h"
 #include "state/objects.h"
 #include "store/state_dir.h"
@@ -22,6 +23,7 @@ struct NetworkOptions {
     std::filesystem::path root = "/";  // prefix of every file nodenet reads or writes
     std::string output = "text";
     int confirm_timeout = 0;  // apply only: seconds until an unconfirmed apply is reverted
+    int dhcp_timeout = 30;    // apply only: seconds to wait for each DHCP lease
 
     store::StateDir state() const;
 };
@@ -35,6 +37,7 @@ struct Prepared {
     std::string config_digest;
     bool in_sync_by_record = false;  // the plan is empty by the in-sync record; `desired` is not filled
     bool with_leases = false;        // DHCP layers took part: no in-sync record (leases change on their own)
+    std::vector<state::Dhcp4Link> dhcp_links;  // the config's links that run a DHCPv4 client
 };
 
 // Validates the config (printing its diagnostics when it has errors), reads the kernel state of

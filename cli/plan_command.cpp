@@ -7,6 +7,7 @@
 #include <memory>
 #include <set>
 
+#include "cli/dhcp_leases.h"
 #include "cli/network_pipeline.h"
 #include "cli/phase_timer.h"
 #include "cli/transaction.h"
@@ -45,6 +46,46 @@ int run_plan(const NetworkOptions& options) {
 std::filesystem::path confirm_pid_file(const NetworkOptions& o) { return o.state().path() / "confirm.pid"; }
 
 // Converges the kernel to the config. On failure, converges it back to how it was.
+// One all-or-nothing step of an apply with DHCP links; 0 when the kernel matches.
+int apply_step(const NetworkOptions& options, Result<Prepared> p) {
+    if (!p.ok()) {
+        std::cerr << "nodenet: " << p.error() << '\n';
+        return 1;
+    }
+    for (const std::string& w : p->warnings) std::cerr << "nodenet: warning: " << w << '\n';
+    if (!p->plan.conflicts.empty()) {
+        print_plan(*p, "text");
+        std::cerr << "nodenet: not applied: objects nodenet does not own stand in the way; nothing was changed\n";
+        return 1;
+    }
+    if (p->plan.empty()) return 0;
+    print_plan(*p, options.output);
+    auto applied = run_transaction(options, *p);
+    if (!applied.ok()) {
+        std::cerr << "nodenet: " << applied.error() << '\n';
+        return 1;
+    }
+    return 0;
+}
+
+// The config's links come up with the leases already held (so held addresses stay), then each DHCP
+// link asks its server (INIT-REBOOT or DORA), then the new leases are applied.
+int run_apply_with_dhcp(const NetworkOptions& options, const std::vector<state::Dhcp4Link>& links) {
+    if (options.confirm_timeout > 0) {
+        std::cerr << "nodenet: --confirm-timeout with DHCP links is not supported yet; nothing was changed\n";
+        return 1;
+    }
+    if (int rc = apply_step(options, prepare(options, persisted_lease_layers(options, links))); rc != 0) return rc;
+    auto leases = obtain_lease_layers(options, links, std::chrono::seconds(options.dhcp_timeout));
+    if (!leases.ok()) {
+        std::cerr << "nodenet: " << leases.error() << "; the rest of the config is applied\n";
+        return 1;
+    }
+    if (int rc = apply_step(options, prepare(options, std::move(*leases))); rc != 0) return rc;
+    std::cout << "Applied with " << links.size() << " DHCP lease(s); the kernel matches the config.\n";
+    return 0;
+}
+
 int run_apply(const NetworkOptions& options) {
     auto started = std::chrono::steady_clock::now();
     if (netlink::confirm_pending(confirm_pid_file(options))) {
@@ -56,6 +97,7 @@ int run_apply(const NetworkOptions& options) {
         std::cerr << "nodenet: " << p.error() << '\n';
         return 1;
     }
+    if (!p->dhcp_links.empty()) return run_apply_with_dhcp(options, p->dhcp_links);
     for (const std::string& w : p->warnings) std::cerr << "nodenet: warning: " << w << '\n';
     for (const std::string& w : p->plan.warnings) std::cerr << "nodenet: warning: " << w << '\n';
     if (!p->plan.conflicts.empty()) {
@@ -125,6 +167,9 @@ void add_apply_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--confirm-timeout", options->confirm_timeout,
                     "Revert unless `nodenet confirm` runs within this many seconds")
         ->check(CLI::Range(0, 86400));
+    cmd->add_option("--dhcp-timeout", options->dhcp_timeout, "Seconds to wait for each DHCP lease")
+        ->check(CLI::Range(1, 3600))
+        ->capture_default_str();
     cmd->callback([options, &exit_code] { exit_code = run_apply(*options); });
 }
 

@@ -1,0 +1,158 @@
+#include "cli/dhcp_command.h"
+
+#include <cctype>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/dhcp_apply.h"
+#include "cli/lease_view.h"
+#include "cli/network_pipeline.h"
+#include "dhcp/dhcp4_options.h"
+#include "dhcp/io/lease_file.h"
+#include "dhcp/io/runner.h"
+
+namespace nodenet::cli {
+
+namespace {
+
+constexpr uint32_t kDefaultRouteMetric = 1024;  // Talos's default for DHCP routes
+constexpr int kUsage = 2;                        // as for any other wrong usage
+
+struct DhcpArgs {
+    std::string iface;
+    bool once = false;
+    bool apply = false;
+    bool release = false;
+    int timeout = 30;
+    std::string client_id = "mac";
+    std::string duid;
+    std::string hostname;
+    uint32_t metric = kDefaultRouteMetric;
+    NetworkOptions network;  // -c, --state-dir, --root, -o
+};
+
+// "00:01:00:01:2b:3c" or "000100012b3c".
+Result<std::vector<uint8_t>> parse_hex(const std::string& text) {
+    std::string digits;
+    for (char c : text)
+        if (c != ':' && c != '-') digits += c;
+    if (digits.empty() || digits.size() % 2 != 0) return Error{"--duid \"" + text + "\": not whole bytes of hex"};
+    std::vector<uint8_t> bytes;
+    for (size_t i = 0; i < digits.size(); i += 2) {
+        if (!std::isxdigit(static_cast<unsigned char>(digits[i])) ||
+            !std::isxdigit(static_cast<unsigned char>(digits[i + 1])))
+            return Error{"--duid \"" + text + "\": not hex"};
+        bytes.push_back(static_cast<uint8_t>(std::stoi(digits.substr(i, 2), nullptr, 16)));
+    }
+    return bytes;
+}
+
+Result<dhcp::ClientConfig> client_config(const DhcpArgs& a) {
+    dhcp::ClientConfig c;
+    c.client_id = a.client_id == "none"   ? dhcp::ClientIdMode::None
+                  : a.client_id == "duid" ? dhcp::ClientIdMode::Duid
+                                          : dhcp::ClientIdMode::Mac;
+    if (c.client_id == dhcp::ClientIdMode::Duid) {
+        if (a.duid.empty()) return Error{"--client-id duid needs --duid HEX"};
+        auto duid = parse_hex(a.duid);
+        if (!duid.ok()) return Error{duid.error()};
+        // Option 61 holds 2 to 255 bytes (RFC 2132 §9.14).
+        if (duid->size() < 2 || duid->size() > 255) return Error{"--duid: 2 to 255 bytes, not " + std::to_string(duid->size())};
+        c.duid = std::move(*duid);
+    } else if (!a.duid.empty()) {
+        return Error{"--duid is used only with --client-id duid"};
+    }
+    if (!a.hostname.empty()) {
+        if (!dhcp::valid_dns_name(a.hostname)) return Error{"--hostname \"" + a.hostname + "\": not a valid host name"};
+        c.hostname = a.hostname;
+    }
+    c.send_release = a.release;
+    c.probe_address = true;  // RFC 5227: never take an address another host answers for
+    return c;
+}
+
+// The runner's leases, handed to the plan/apply path.
+class SinkHandler : public dhcp::io::LeaseHandler {
+public:
+    SinkHandler(LeaseSink& sink, std::string iface) : sink_(sink), iface_(std::move(iface)) {}
+    Status apply(const dhcp::Lease& lease) override { return sink_.apply(iface_, lease); }
+    Status remove(const dhcp::Lease& lease) override { return sink_.remove(iface_, lease); }
+
+private:
+    LeaseSink& sink_;
+    std::string iface_;
+};
+
+void print_lease(const DhcpArgs& a, const dhcp::Lease& lease) {
+    if (a.network.output == "json")
+        std::cout << lease_json(a.iface, lease).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+                  << '\n';
+    else
+        std::cout << lease_text(a.iface, lease);
+    std::cout.flush();
+}
+
+int run_dhcp(const DhcpArgs& a) {
+    auto config = client_config(a);
+    if (!config.ok()) {
+        std::cerr << "nodenet: " << config.error() << '\n';
+        return kUsage;
+    }
+    std::unique_ptr<LeaseSink> sink;
+    std::optional<SinkHandler> handler;
+    if (a.apply) {
+        sink = make_apply_sink(a.network, a.metric);
+        handler.emplace(*sink, a.iface);
+    }
+    dhcp::io::RunnerOptions options;
+    options.iface = a.iface;
+    options.client = std::move(*config);
+    options.lease_file = dhcp::io::lease_file(a.network.state().path(), a.iface);
+    options.handler = handler ? &*handler : nullptr;
+    options.once = a.once;
+    options.timeout = std::chrono::seconds(a.timeout);
+    auto outcome = dhcp::io::run_client(std::move(options));
+    if (!outcome.ok()) {
+        std::cerr << "nodenet: " << outcome.error() << '\n';
+        return 1;
+    }
+    if (!a.once) return 0;
+    if (!outcome->lease) {
+        std::cerr << "nodenet: " << a.iface << ": stopped before a lease was obtained\n";
+        return 1;
+    }
+    print_lease(a, *outcome->lease);
+    return 0;
+}
+
+}  // namespace
+
+void add_dhcp_command(CLI::App& app, int& exit_code) {
+    auto a = std::make_shared<DhcpArgs>();
+    CLI::App* cmd = app.add_subcommand("dhcp", "Run the DHCPv4 client on a link");
+    cmd->add_option("iface", a->iface, "The link")->required();
+    cmd->add_flag("--once", a->once, "Obtain a lease, print it and exit");
+    cmd->add_flag("--apply", a->apply, "Configure each lease in the kernel (through the plan, with -c's config)");
+    cmd->add_option("--timeout", a->timeout, "With --once: seconds to wait for a lease")
+        ->check(CLI::Range(1, 86400))
+        ->capture_default_str();
+    cmd->add_option("-o,--output", a->network.output, "Output format of --once")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->capture_default_str();
+    cmd->add_option("--state-dir", a->network.state_dir, "Where nodenet keeps the lease")->capture_default_str();
+    cmd->add_option("--root", a->network.root, "Prefix of every file nodenet reads or writes")->capture_default_str();
+    cmd->add_option("--client-id", a->client_id, "Option 61: none, the MAC, or --duid's bytes")
+        ->check(CLI::IsMember({"none", "mac", "duid"}))
+        ->capture_default_str();
+    cmd->add_option("--duid", a->duid, "Client identifier bytes in hex, for --client-id duid");
+    cmd->add_option("--hostname", a->hostname, "Host name to send (option 12)");
+    cmd->add_flag("--release", a->release, "Send DHCPRELEASE and remove the lease on SIGTERM/SIGINT");
+    cmd->add_option("--metric", a->metric, "Metric of the routes of the lease (with --apply)")->capture_default_str();
+    cmd->add_option("-c,--config", a->network.config_path, "Machine config merged above the lease (with --apply)");
+    cmd->callback([a, &exit_code] { exit_code = run_dhcp(*a); });
+}
+
+}  // namespace nodenet::cli
