@@ -36,6 +36,8 @@ protected:
 
     // The address of the saved lease, without its prefix length.
     std::string leased_address() const {
+        // The client logs "bound to" before its lease file is renamed into place: wait for the file.
+        eventually([&] { return !read_text(lease_file(dir_.path())).empty(); }, 5s);
         auto j = nlohmann::json::parse(read_text(lease_file(dir_.path())));
         std::string prefix = j["address"];
         return prefix.substr(0, prefix.find('/'));
@@ -291,6 +293,20 @@ TEST_F(DhcpDnsmasq, CarrierLossKeepsTheLeaseAndReturnDoesInitReboot) {
     EXPECT_EQ(all[before].requested, address);
     EXPECT_EQ(all[before].server_id, "-");
     EXPECT_EQ(client.stop(SIGTERM), 0);
+}
+
+TEST_F(DhcpDnsmasq, WaitsForTheCarrierBeforeTheFirstDiscover) {
+    Dnsmasq server(server_ns(), dir_.path(), "dnsmasq");
+    server_ns().must("link set veth-s down");
+    Client client(client_ns(), dir_.path(), "client", {"--once"});
+    ASSERT_TRUE(client.wait_for("the link is down or has no carrier; waiting for it", 5s)) << client.log();
+    std::this_thread::sleep_for(500ms);
+    EXPECT_EQ(client.log().find("DHCPDISCOVER"), std::string::npos) << client.log();
+    server_ns().must("link set veth-s up");
+    ASSERT_TRUE(eventually([&] { return client.exited(); }, 10s)) << client.log();
+    EXPECT_EQ(client.stop(SIGTERM), 0) << client.log();
+    EXPECT_NE(client.log().find("link up"), std::string::npos) << client.log();
+    EXPECT_NE(client.output().find("address:   10.77.0."), std::string::npos) << client.output();
 }
 
 TEST_F(DhcpDnsmasq, AddressInUseIsDeclined) {
