@@ -13,7 +13,7 @@ struct LinkInfo {
     std::string name;
     int index = 0;
     Mac mac{};
-    bool running = false;  // administratively up with carrier (IFF_UP and IFF_RUNNING)
+    bool running = false;  // administratively up with carrier (IFF_UP and IFF_RUNNING) when read
 };
 
 // Errors: no such link, not Ethernet (the client speaks htype 1 only), the kernel refusing to say.

@@ -13,7 +13,7 @@
 
 namespace nodenet::dhcp::io {
 
-Result<LinkMonitor> LinkMonitor::open(const std::string& iface, int index, bool running) {
+Result<LinkMonitor> LinkMonitor::open(const std::string& iface, int index) {
     UniqueFd fd(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE));
     if (!fd) return errno_error(iface, "rtnetlink socket");
     sockaddr_nl local{};
@@ -21,7 +21,10 @@ Result<LinkMonitor> LinkMonitor::open(const std::string& iface, int index, bool 
     local.nl_groups = RTMGRP_LINK;
     if (bind(fd.get(), reinterpret_cast<const sockaddr*>(&local), sizeof local) != 0)
         return errno_error(iface, "subscribe to link changes");
-    return LinkMonitor(iface, index, running, std::move(fd));
+    auto link = lookup_link(iface);
+    if (!link.ok()) return Error{link.error()};
+    if (link->index != index) return Error{iface + ": the link was replaced"};
+    return LinkMonitor(iface, index, link->running, std::move(fd));
 }
 
 // The notifications of one datagram, in order. False once the link is removed: nothing after that

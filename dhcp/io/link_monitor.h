@@ -16,10 +16,12 @@ enum class LinkChange { Up, Down, Removed };
 
 class LinkMonitor {
 public:
-    // `running`: the state the caller already knows, so that only changes are reported.
-    static Result<LinkMonitor> open(const std::string& iface, int index, bool running);
+    // Subscribes, then reads the link's state: a change in between is not lost.
+    static Result<LinkMonitor> open(const std::string& iface, int index);
 
     int fd() const { return fd_.get(); }
+    // Up with carrier, as of the last change read.
+    bool running() const { return running_; }
     // The changes of this link among the notifications queued now, in order.
     Result<std::vector<LinkChange>> read();
 

@@ -52,6 +52,7 @@ private:
         return c;
     }
     void log(const std::string& line) const { options_.log(line); }
+    Lease for_caller(Lease lease) const;
     std::optional<Lease> previous_lease();
     Status wait_once();
     Status feed(const Event& event);
@@ -74,7 +75,7 @@ private:
 };
 
 Result<RunOutcome> Runner::run() {
-    if (!link_.running) {
+    if (!links_.running()) {
         log("the link is down or has no carrier; waiting for it");
         if (auto s = feed(LinkDown{}); !s.ok()) return Error{s.error()};
     }
@@ -111,8 +112,14 @@ Result<RunOutcome> Runner::run() {
         if (fds[4].revents) transport_.drain_udp();
         if (!s.ok()) return Error{s.error()};
     }
-    outcome_.lease = client_.lease();
+    if (client_.lease()) outcome_.lease = for_caller(*client_.lease());
     return outcome_;
+}
+
+// The loop's clock may be BOOTTIME; callers compute lifetimes with dhcp::Clock::now().
+Lease Runner::for_caller(Lease lease) const {
+    lease.acquired_at += Clock::now() - timer_.now();
+    return lease;
 }
 
 std::optional<Lease> Runner::previous_lease() {
@@ -167,7 +174,7 @@ Status Runner::apply(const Lease& lease) {
     if (!options_.lease_file.empty())
         if (auto s = save_lease(options_.lease_file, lease, timer_.now(), std::chrono::system_clock::now()); !s.ok())
             log("cannot save the lease: " + s.error());
-    Status applied = options_.handler ? options_.handler->apply(lease) : success();
+    Status applied = options_.handler ? options_.handler->apply(for_caller(lease)) : success();
     if (options_.once) {
         if (!applied.ok()) return Error{options_.iface + ": applying " + lease.address.str() + ": " + applied.error()};
         done_ = true;
@@ -182,7 +189,7 @@ Status Runner::remove(const Lease& lease) {
     if (!options_.lease_file.empty())
         if (auto s = remove_lease(options_.lease_file); !s.ok()) log("cannot delete the saved lease: " + s.error());
     if (options_.handler)
-        if (auto s = options_.handler->remove(lease); !s.ok())
+        if (auto s = options_.handler->remove(for_caller(lease)); !s.ok())
             log("removing " + lease.address.str() + " failed: " + s.error());
     return success();
 }
@@ -231,7 +238,7 @@ Result<RunOutcome> run_client(RunnerOptions options) {
     if (!timer.ok()) return Error{timer.error()};
     auto signals = StopSignals::open(options.iface);
     if (!signals.ok()) return Error{signals.error()};
-    auto links = LinkMonitor::open(options.iface, link->index, link->running);
+    auto links = LinkMonitor::open(options.iface, link->index);
     if (!links.ok()) return Error{links.error()};
     Runner runner(std::move(options), std::move(*link), std::move(*transport), std::move(*timer), std::move(*signals),
                   std::move(*links));

@@ -15,7 +15,9 @@
 
 namespace nodenet::dhcp::io {
 
-// Where leases go: the command adapts it to the kernel (cli::LeaseSink), tests record.
+// Where leases go: the command adapts it to the kernel (cli::LeaseSink), tests record. Leases
+// handed out here and in RunOutcome are on dhcp::Clock's timeline (compare acquired_at with
+// dhcp::Clock::now()), whatever clock the loop itself runs on.
 class LeaseHandler {
 public:
     virtual ~LeaseHandler() = default;
