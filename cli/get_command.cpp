@@ -120,7 +120,7 @@ std::string name_of(const KernelState& k, int index) {
     return link ? link->name : "-";
 }
 
-std::string lifetime(uint32_t seconds) { return seconds == 0xFFFFFFFF ? "forever" : std::to_string(seconds) + "s"; }
+std::string lifetime(uint32_t seconds) { return seconds == state::kForeverLifetime ? "forever" : std::to_string(seconds) + "s"; }
 
 std::string joined(const std::vector<std::string>& parts) {
     std::string s;

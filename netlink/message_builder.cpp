@@ -19,8 +19,6 @@ namespace nodenet::netlink {
 
 namespace {
 
-constexpr uint32_t kForever = 0xFFFFFFFF;
-
 struct MsgDeleter {
     void operator()(nl_msg* m) const { nlmsg_free(m); }
 };
@@ -225,7 +223,7 @@ Result<Message> address(const state::Address& a, AddressVerb verb, const IndexOf
     }
     if (a.priority) r.u32(IFA_RT_PRIORITY, a.priority);
     r.u8(IFA_PROTO, plan::kNodenetProtocol);
-    ifa_cacheinfo lifetimes{a.preferred_lifetime.value_or(kForever), a.valid_lifetime.value_or(kForever), 0, 0};
+    ifa_cacheinfo lifetimes{a.preferred_lifetime.value_or(state::kForeverLifetime), a.valid_lifetime.value_or(state::kForeverLifetime), 0, 0};
     r.raw(IFA_CACHEINFO, &lifetimes, sizeof lifetimes);
     return r.finish(seq);
 }

@@ -36,15 +36,14 @@ state::Address observed_address(const KernelState& k, const state::ObservedAddre
 // Observed lifetimes count down between the reads; only a real change (a renewed lease, an address
 // that must become permanent) differs by more than this.
 constexpr uint32_t kLifetimeSlack = 10;
-constexpr uint32_t kForever = 0xFFFFFFFF;
 
 bool lifetime_differs(const state::Address& want, const state::ObservedAddress& have) {
     auto differs = [](uint32_t a, uint32_t b) {
-        if (a == kForever || b == kForever) return a != b;
+        if (a == state::kForeverLifetime || b == state::kForeverLifetime) return a != b;
         return (a > b ? a - b : b - a) > kLifetimeSlack;
     };
-    return differs(want.valid_lifetime.value_or(kForever), have.valid_lifetime) ||
-           differs(want.preferred_lifetime.value_or(kForever), have.preferred_lifetime);
+    return differs(want.valid_lifetime.value_or(state::kForeverLifetime), have.valid_lifetime) ||
+           differs(want.preferred_lifetime.value_or(state::kForeverLifetime), have.preferred_lifetime);
 }
 
 bool same_route(const state::Route& a, const state::Route& b) {

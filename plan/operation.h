@@ -57,7 +57,7 @@ struct DeleteAddress {
 // An address nodenet owns gets new lifetimes (a renewed lease) in place, without going away.
 struct UpdateAddress {
     state::Address address;
-    uint32_t valid_before = 0;  // seconds left before the update (0xFFFFFFFF: forever)
+    uint32_t valid_before = 0;  // seconds left before the update (state::kForeverLifetime: forever)
 };
 struct AddRoute {
     state::Route route;

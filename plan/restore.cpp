@@ -26,8 +26,8 @@ state::DesiredState restore_point(const state::KernelState& before, const state:
         const state::ObservedLink* link = before.link(a.link_index);
         if (!owns(owned_before, before, a) || !link) continue;
         state::Address addr{link->name, a.prefix, a.priority, origin};
-        if (a.valid_lifetime != 0xFFFFFFFF) addr.valid_lifetime = a.valid_lifetime;
-        if (a.preferred_lifetime != 0xFFFFFFFF) addr.preferred_lifetime = a.preferred_lifetime;
+        if (a.valid_lifetime != state::kForeverLifetime) addr.valid_lifetime = a.valid_lifetime;
+        if (a.preferred_lifetime != state::kForeverLifetime) addr.preferred_lifetime = a.preferred_lifetime;
         d.addresses[addr.key()] = addr;
     }
     for (const state::ObservedRoute& r : before.routes) {

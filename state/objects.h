@@ -102,6 +102,8 @@ struct Address {
 enum class RouteScope : uint8_t { Universe = 0, Link = 253, Host = 254 };
 
 constexpr uint32_t kMainTable = 254;
+// What the kernel's address lifetimes (IFA_CACHEINFO) use for "never expires".
+constexpr uint32_t kForeverLifetime = 0xFFFFFFFF;
 constexpr uint32_t kDefaultRouteMetric = 1024;  // Talos's default, also the kernel's for IPv6
 
 struct Route {
@@ -159,7 +161,7 @@ struct ObservedAddress {
     uint8_t scope = 0;
     uint32_t flags = 0;
     uint32_t priority = 0;
-    uint32_t valid_lifetime = 0xFFFFFFFF, preferred_lifetime = 0xFFFFFFFF;
+    uint32_t valid_lifetime = kForeverLifetime, preferred_lifetime = kForeverLifetime;
 };
 
 struct ObservedRoute {
