@@ -1,6 +1,5 @@
 #include "cli/dhcp_command.h"
 
-#include <cctype>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -9,6 +8,7 @@
 
 #include "cli/dhcp_apply.h"
 #include "cli/lease_view.h"
+#include "common/hex_bytes.h"
 #include "cli/network_pipeline.h"
 #include "dhcp/dhcp4_options.h"
 #include "dhcp/io/lease_file.h"
@@ -26,6 +26,7 @@ struct DhcpArgs {
     bool once = false;
     bool apply = false;
     bool release = false;
+    bool probe = false;
     int timeout = 30;
     std::string client_id = "mac";
     std::string duid;
@@ -34,22 +35,6 @@ struct DhcpArgs {
     NetworkOptions network;  // -c, --state-dir, --root, -o
 };
 
-// "00:01:00:01:2b:3c" or "000100012b3c".
-Result<std::vector<uint8_t>> parse_hex(const std::string& text) {
-    std::string digits;
-    for (char c : text)
-        if (c != ':' && c != '-') digits += c;
-    if (digits.empty() || digits.size() % 2 != 0) return Error{"--duid \"" + text + "\": not whole bytes of hex"};
-    std::vector<uint8_t> bytes;
-    for (size_t i = 0; i < digits.size(); i += 2) {
-        if (!std::isxdigit(static_cast<unsigned char>(digits[i])) ||
-            !std::isxdigit(static_cast<unsigned char>(digits[i + 1])))
-            return Error{"--duid \"" + text + "\": not hex"};
-        bytes.push_back(static_cast<uint8_t>(std::stoi(digits.substr(i, 2), nullptr, 16)));
-    }
-    return bytes;
-}
-
 Result<dhcp::ClientConfig> client_config(const DhcpArgs& a) {
     dhcp::ClientConfig c;
     c.client_id = a.client_id == "none"   ? dhcp::ClientIdMode::None
@@ -57,8 +42,8 @@ Result<dhcp::ClientConfig> client_config(const DhcpArgs& a) {
                                           : dhcp::ClientIdMode::Mac;
     if (c.client_id == dhcp::ClientIdMode::Duid) {
         if (a.duid.empty()) return Error{"--client-id duid needs --duid HEX"};
-        auto duid = parse_hex(a.duid);
-        if (!duid.ok()) return Error{duid.error()};
+        auto duid = parse_hex_bytes(a.duid);
+        if (!duid) return Error{"--duid \"" + a.duid + "\": not hex bytes like 00:01:ab"};
         // Option 61 holds 2 to 255 bytes (RFC 2132 §9.14).
         if (duid->size() < 2 || duid->size() > 255) return Error{"--duid: 2 to 255 bytes, not " + std::to_string(duid->size())};
         c.duid = std::move(*duid);
@@ -70,7 +55,7 @@ Result<dhcp::ClientConfig> client_config(const DhcpArgs& a) {
         c.hostname = a.hostname;
     }
     c.send_release = a.release;
-    c.probe_address = true;  // RFC 5227: never take an address another host answers for
+    c.probe_address = a.probe;
     return c;
 }
 
@@ -150,6 +135,7 @@ void add_dhcp_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--duid", a->duid, "Client identifier bytes in hex, for --client-id duid");
     cmd->add_option("--hostname", a->hostname, "Host name to send (option 12)");
     cmd->add_flag("--release", a->release, "Send DHCPRELEASE and remove the lease on SIGTERM/SIGINT");
+    cmd->add_flag("--probe", a->probe, "Probe an offered address with ARP first (RFC 5227); DHCPDECLINE it when another host answers");
     cmd->add_option("--metric", a->metric, "Metric of the routes of the lease (with --apply)")->capture_default_str();
     cmd->add_option("-c,--config", a->network.config_path, "Machine config merged above the lease (with --apply)");
     cmd->callback([a, &exit_code] { exit_code = run_dhcp(*a); });

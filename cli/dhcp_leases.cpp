@@ -1,5 +1,6 @@
 #include "cli/dhcp_leases.h"
 
+#include "common/hex_bytes.h"
 #include "dhcp/io/lease_file.h"
 #include "dhcp/io/runner.h"
 #include "state/from_dhcp4.h"
@@ -10,17 +11,13 @@ namespace {
 
 state::Dhcp4LayerOptions layer_options(const state::Dhcp4Link& l) { return {l.route_metric, false}; }
 
-// The client identifier as the config asks: raw DUID bytes from hex with or without colons.
+// The client identifier as the config asks; validation has already refused a duidRaw that is not hex.
 dhcp::ClientConfig client_config(const state::Dhcp4Link& l) {
     dhcp::ClientConfig c;
     c.client_id = l.client_id == state::DhcpClientId::None ? dhcp::ClientIdMode::None
                   : l.client_id == state::DhcpClientId::Mac ? dhcp::ClientIdMode::Mac
                                                             : dhcp::ClientIdMode::Duid;
-    std::string hex;
-    for (char ch : l.duid_hex)
-        if (std::isxdigit(static_cast<unsigned char>(ch))) hex += ch;
-    for (size_t i = 0; i + 1 < hex.size(); i += 2)
-        c.duid.push_back(static_cast<uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+    c.duid = parse_hex_bytes(l.duid_hex).value_or(std::vector<uint8_t>{});
     return c;
 }
 

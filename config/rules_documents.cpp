@@ -1,9 +1,9 @@
 // The multi-document network kinds: their own rules (reference §7.1) and their conflicts with
 // the v1alpha1 document (§7.3). Talos parses typed fields (prefixes, addresses, enums) while
 // decoding; those errors are reported here with Go's wording.
-#include <cctype>
 #include <string>
 
+#include "common/hex_bytes.h"
 #include "config/go_syntax.h"
 #include "config/validate.h"
 
@@ -100,22 +100,6 @@ void check_link(const Doc<LinkDoc>& d, Diagnostics& out) {
     }
 }
 
-// Talos decodes duidRaw by dropping every ':' and hex-decoding the rest (nethelpers.HardwareAddr),
-// so "aabb", "aa:bb" and even "a:ab:b" are the same two bytes.
-std::string hex_digits(const std::string& s) {
-    std::string digits;
-    for (char c : s)
-        if (c != ':') digits += c;
-    return digits;
-}
-
-bool is_hex_bytes(const std::string& digits) {
-    if (digits.size() % 2 != 0) return false;
-    for (char c : digits)
-        if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
-    return true;
-}
-
 void check_dhcp(const Doc<DhcpDoc>& d, Diagnostics& out) {
     const DhcpDoc& c = d.spec;
     if (c.name->empty()) out.error(d.src.mark, d.src.path, "name must be specified");
@@ -123,13 +107,13 @@ void check_dhcp(const Doc<DhcpDoc>& d, Diagnostics& out) {
     if (!id.empty() && id != "none" && id != "mac" && id != "duid")
         out.error(c.client_identifier.src.mark, c.client_identifier.src.path,
                   "invalid client identifier " + go::quote(id) + " (one of none, mac, duid)");
-    std::string duid = hex_digits(c.duid_raw.value);
-    if (!is_hex_bytes(duid))
+    auto duid = parse_hex_bytes(c.duid_raw.value);
+    if (!duid)
         out.error(c.duid_raw.src.mark, c.duid_raw.src.path,
                   "invalid duidRaw " + go::quote(c.duid_raw.value) + ": expected hex bytes like 00:01:ab");
-    else if (!duid.empty() && id != "duid")
+    else if (!duid->empty() && id != "duid")
         out.error(c.duid_raw.src.mark, c.duid_raw.src.path, "duidRaw can only be set if clientIdentifier is 'duid'");
-    if (duid.empty() && id == "duid")
+    if (duid && duid->empty() && id == "duid")
         out.error(c.client_identifier.src.mark, c.client_identifier.src.path,
                   "duidRaw must be set if clientIdentifier is 'duid'");
 }

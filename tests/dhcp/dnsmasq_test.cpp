@@ -316,7 +316,7 @@ TEST_F(DhcpDnsmasq, AddressInUseIsDeclined) {
     server_ns().must("addr add 10.77.0.60/24 dev veth-s");
     Dnsmasq server(server_ns(), dir_.path(), "dnsmasq", "10.77.0.60,node-a", {"--dhcp-broadcast"});
     Capture capture(server_ns(), dir_.path() / "capture");
-    Client client(client_ns(), dir_.path(), "client", {});
+    Client client(client_ns(), dir_.path(), "client", {"--probe"});
     ASSERT_TRUE(server.wait_for("DHCPDECLINE(veth-s) 10.77.0.60", 1, 10s)) << client.log() << server.log();
     EXPECT_NE(client.log().find("10.77.0.60 is in use by another host: DHCPDECLINE sent to 10.77.0.1"),
               std::string::npos)
