@@ -1,11 +1,9 @@
 #include "netlink/wireguard_ops.h"
 
 #include <chrono>
-#include <filesystem>
 
 #include "wireguard/backend.h"
 #include "wireguard/genl_client.h"
-#include "wireguard/uapi_client.h"
 #include "wireguard/userspace_daemon.h"
 
 namespace nodenet::netlink {
@@ -17,11 +15,6 @@ constexpr std::chrono::milliseconds kDaemonStartTimeout{5000};
 bool kernel_lacks_wireguard() {
     static const bool lacks = !wireguard::kernel_has_wireguard();
     return lacks;
-}
-
-bool has_uapi_socket(const std::string& name) {
-    std::error_code ec;
-    return std::filesystem::is_socket(wireguard::UapiClient().socket_path(name), ec);
 }
 
 }  // namespace
@@ -50,7 +43,7 @@ Status run_outside_rtnetlink(const plan::Operation& op) {
 Status read_wireguard_devices(state::KernelState& state, const std::set<int>& links) {
     for (state::ObservedLink& link : state.links) {
         if (!links.count(link.index)) continue;
-        if (link.kind == "tun" && has_uapi_socket(link.name)) link.kind = "wireguard";
+        if (link.kind == "tun" && wireguard::runs_in_userspace(link.name)) link.kind = "wireguard";
         if (link.kind != "wireguard") continue;
         auto device = wireguard::backend_for(link.name)->read(link.name);
         if (!device.ok()) return Error{device.error()};

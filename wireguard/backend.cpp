@@ -22,12 +22,14 @@ Status Kernel::configure(const std::string& iface, const DeviceConfig& config) {
     return client_->set(iface, config);
 }
 
-std::unique_ptr<Backend> backend_for(const std::string& iface, const std::filesystem::path& run_dir) {
-    UapiClient uapi(run_dir);
+bool runs_in_userspace(const std::string& iface, const std::filesystem::path& run_dir) {
     std::error_code ec;
     // An invalid name makes no socket path; the kernel backend then reports the name.
-    if (valid_interface_name(iface) && std::filesystem::is_socket(uapi.socket_path(iface), ec))
-        return std::make_unique<Userspace>(std::move(uapi));
+    return valid_interface_name(iface) && std::filesystem::is_socket(UapiClient(run_dir).socket_path(iface), ec);
+}
+
+std::unique_ptr<Backend> backend_for(const std::string& iface, const std::filesystem::path& run_dir) {
+    if (runs_in_userspace(iface, run_dir)) return std::make_unique<Userspace>(UapiClient(run_dir));
     return std::make_unique<Kernel>();
 }
 

@@ -50,7 +50,11 @@ private:
     UapiClient client_;
 };
 
-// Userspace when <run_dir>/<iface>.sock exists (a daemon runs the device), else the kernel.
+// Whether a userspace daemon runs the device: <run_dir>/<iface>.sock exists. (Such a device reads
+// back from rtnetlink as a plain tun link.)
+bool runs_in_userspace(const std::string& iface, const std::filesystem::path& run_dir = kDefaultRunDir);
+
+// Userspace when runs_in_userspace(iface), else the kernel.
 std::unique_ptr<Backend> backend_for(const std::string& iface, const std::filesystem::path& run_dir = kDefaultRunDir);
 
 }  // namespace nodenet::wireguard
