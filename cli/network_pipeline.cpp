@@ -66,47 +66,7 @@ std::optional<Prepared> in_sync_by_record(const NetworkOptions& options, const s
     return p;
 }
 
-}  // namespace
-
-// A relative --state-dir is relative to the working directory, as any path argument is; --root
-// then prefixes the absolute result.
-store::StateDir NetworkOptions::state() const {
-    return store::StateDir(root / std::filesystem::absolute(state_dir).relative_path());
-}
-
 // The part of prepare() after the config is loaded: links, desired state, kernel read, plan.
-Result<Prepared> plan_against_kernel(const NetworkOptions& options, const config::Config& config, plan::Ownership owned,
-                                     std::vector<state::LayeredSpecs> leases, std::string config_digest,
-                                     std::optional<state::KernelState> read, const netlink::SnapshotFilter& read_with,
-                                     PhaseTimer& timer);
-
-Result<Prepared> prepare(const NetworkOptions& options, std::vector<state::LayeredSpecs> leases) {
-    PhaseTimer timer;
-    if (options.config_path.empty()) {
-        auto owned = options.state().load_ownership();
-        if (!owned.ok()) return Error{owned.error()};
-        return plan_against_kernel(options, config::Config{}, std::move(*owned), std::move(leases), "", {}, {}, timer);
-    }
-    auto file = read_config_file(options.config_path, config::kMaxConfigBytes);
-    if (!file.ok()) return Error{"cannot read " + file.error()};
-    if (file->too_large) return Error{options.config_path + ": " + config::too_large_message(file->size)};
-    std::string config_digest = plan::text_digest(file->text);
-    timer.mark("read config");
-    auto owned = options.state().load_ownership();
-    if (!owned.ok()) return Error{owned.error()};
-    std::optional<state::KernelState> read;
-    netlink::SnapshotFilter read_with;
-    if (leases.empty())
-        if (auto p = in_sync_by_record(options, config_digest, *owned, read, read_with)) {
-            timer.mark("in sync (record)");
-            return std::move(*p);
-        }
-    auto config = load_config(options.config_path, file->text, timer);
-    if (!config.ok()) return Error{config.error()};
-    return plan_against_kernel(options, std::move(*config), std::move(*owned), std::move(leases),
-                               std::move(config_digest), std::move(read), read_with, timer);
-}
-
 Result<Prepared> plan_against_kernel(const NetworkOptions& options, const config::Config& config, plan::Ownership owned,
                                      std::vector<state::LayeredSpecs> leases, std::string config_digest,
                                      std::optional<state::KernelState> read, const netlink::SnapshotFilter& read_with,
@@ -140,10 +100,46 @@ Result<Prepared> plan_against_kernel(const NetworkOptions& options, const config
     return p;
 }
 
+}  // namespace
+
+// A relative --state-dir is relative to the working directory, as any path argument is; --root
+// then prefixes the absolute result.
+store::StateDir NetworkOptions::state() const {
+    return store::StateDir(root / std::filesystem::absolute(state_dir).relative_path());
+}
+
+Result<Prepared> prepare(const NetworkOptions& options, std::vector<state::LayeredSpecs> leases) {
+    PhaseTimer timer;
+    if (options.config_path.empty()) {
+        auto owned = options.state().load_ownership();
+        if (!owned.ok()) return Error{owned.error()};
+        return plan_against_kernel(options, config::Config{}, std::move(*owned), std::move(leases), "", {}, {}, timer);
+    }
+    auto file = read_config_file(options.config_path, config::kMaxConfigBytes);
+    if (!file.ok()) return Error{"cannot read " + file.error()};
+    if (file->too_large) return Error{options.config_path + ": " + config::too_large_message(file->size)};
+    std::string config_digest = plan::text_digest(file->text);
+    timer.mark("read config");
+    auto owned = options.state().load_ownership();
+    if (!owned.ok()) return Error{owned.error()};
+    std::optional<state::KernelState> read;
+    netlink::SnapshotFilter read_with;
+    if (leases.empty())
+        if (auto p = in_sync_by_record(options, config_digest, *owned, read, read_with)) {
+            timer.mark("in sync (record)");
+            return std::move(*p);
+        }
+    auto config = load_config(options.config_path, file->text, timer);
+    if (!config.ok()) return Error{config.error()};
+    return plan_against_kernel(options, std::move(*config), std::move(*owned), std::move(leases),
+                               std::move(config_digest), std::move(read), read_with, timer);
+}
+
 void record_in_sync(const NetworkOptions& options, const Prepared& p, const plan::Plan& empty_plan,
                     const netlink::SnapshotFilter& filter, const state::KernelState& kernel,
                     const plan::Ownership& owned) {
     if (program_identity().empty() || !empty_plan.empty() || !empty_plan.conflicts.empty()) return;
+    if (p.with_leases || !p.dhcp_links.empty()) return;  // leases change on their own: never "in sync" by record
     store::SyncRecord r;
     r.config_digest = p.config_digest;
     r.program = program_identity();

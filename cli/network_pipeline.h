@@ -47,6 +47,7 @@ Result<Prepared> prepare(const NetworkOptions& options, std::vector<state::Layer
 
 // Remembers in the state directory that `empty_plan`, planned against `kernel` (read with `filter`)
 // with `owned`, was empty, so that the next prepare() of the same config can skip the parse.
+// Nothing is recorded when DHCP takes part: a lease changes without the config changing.
 void record_in_sync(const NetworkOptions& options, const Prepared& p, const plan::Plan& empty_plan,
                     const netlink::SnapshotFilter& filter, const state::KernelState& kernel,
                     const plan::Ownership& owned);

@@ -77,8 +77,7 @@ Result<Applied> run_transaction(const NetworkOptions& options, Prepared& p) {
     plan::Ownership owned_now = owned_after(p.owned, c.executed, false);
     owned_now.recorded_addresses = plan::recorded_addresses_after(p.owned, c.executed, c.kernel);
     if (!same(owned_now, a.either)) (void)options.state().save_ownership(owned_now);
-    if (!p.with_leases && p.dhcp_links.empty())  // leases change on their own: never "in sync" by record
-        record_in_sync(options, p, c.remaining, netlink::managed_filter(p.desired, a.either), c.kernel, owned_now);
+    record_in_sync(options, p, c.remaining, netlink::managed_filter(p.desired, a.either), c.kernel, owned_now);
     timer.mark("record");
     return a;
 }
