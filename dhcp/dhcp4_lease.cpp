@@ -1,12 +1,12 @@
 #include "dhcp/dhcp4_lease.h"
 
-#include <nlohmann/json.hpp>
+#include "dhcp/lease_json.h"
 
 namespace nodenet::dhcp {
 
 namespace {
 
-using Json = nlohmann::json;
+using Json = lease_json::Json;
 
 // The value of a well-formed option, or `fallback` with a warning when it is malformed.
 template <class T>
@@ -100,94 +100,13 @@ Status set_identity(Lease& lease, const Message& ack, TimePoint requested_at) {
 
 // --- JSON ----------------------------------------------------------------------------------------
 
-Json ip_list(const std::vector<state::IpAddress>& ips) {
-    Json array = Json::array();
-    for (const auto& ip : ips) array.push_back(ip.str());
-    return array;
-}
-
-std::optional<state::IpAddress> parse_ipv4(const Json& value) {
-    if (!value.is_string()) return std::nullopt;
-    auto ip = state::parse_ip_address(value.get<std::string>());
-    if (!ip || ip->family != state::Family::V4) return std::nullopt;
-    return ip;
-}
-
-// Reads the fields of a lease from its JSON object; the first missing or mistyped one is the error.
-class JsonReader {
-public:
-    explicit JsonReader(const Json& object) : object_(object) {}
-    const std::string& error() const { return error_; }
-
-    const Json* field(const char* name, bool required) {
-        auto it = object_.find(name);
-        if (it != object_.end() && !it->is_null()) return &*it;
-        if (required) fail(name, "missing");
-        return nullptr;
-    }
-    void ip(const char* name, state::IpAddress& out) {
-        if (const auto* v = field(name, true)) {
-            if (auto ip = parse_ipv4(*v))
-                out = *ip;
-            else
-                fail(name, "not an IPv4 address");
-        }
-    }
-    void ips(const char* name, std::vector<state::IpAddress>& out) {
-        if (const auto* v = field(name, false)) {
-            if (!v->is_array()) return fail(name, "not a list of IPv4 addresses");
-            for (const auto& item : *v) {
-                auto ip = parse_ipv4(item);
-                if (!ip) return fail(name, "not a list of IPv4 addresses");
-                out.push_back(*ip);
-            }
-        }
-    }
-    void text(const char* name, std::optional<std::string>& out) {
-        if (const auto* v = field(name, false)) {
-            if (v->is_string())
-                out = v->get<std::string>();
-            else
-                fail(name, "not a string");
-        }
-    }
-    void texts(const char* name, std::vector<std::string>& out) {
-        if (const auto* v = field(name, false)) {
-            if (!v->is_array()) return fail(name, "not a list of strings");
-            for (const auto& item : *v) {
-                if (!item.is_string()) return fail(name, "not a list of strings");
-                out.push_back(item.get<std::string>());
-            }
-        }
-    }
-    // An integer in [low, high].
-    std::optional<int64_t> number(const char* name, bool required, int64_t low, int64_t high) {
-        const auto* v = field(name, required);
-        if (v == nullptr) return std::nullopt;
-        if (!v->is_number_integer()) return fail(name, "not an integer"), std::nullopt;
-        // Unsigned JSON integers above INT64_MAX would wrap in get<int64_t>().
-        if (v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(high))
-            return fail(name, "out of range"), std::nullopt;
-        auto n = v->get<int64_t>();
-        if (n < low || n > high) return fail(name, "out of range"), std::nullopt;
-        return n;
-    }
-    void fail(const char* name, const char* what) {
-        if (error_.empty()) error_ = std::string("lease JSON: \"") + name + "\": " + what;
-    }
-
-private:
-    const Json& object_;
-    std::string error_;
-};
-
-void read_routes(JsonReader& reader, const Json* routes, std::vector<ClasslessRoute>& out) {
+void read_routes(lease_json::Reader& reader, const Json* routes, std::vector<ClasslessRoute>& out) {
     if (routes == nullptr) return;
     if (!routes->is_array()) return reader.fail("classless_routes", "not a list");
     for (const auto& item : *routes) {
         const Json* dst = item.is_object() && item.contains("destination") ? &item["destination"] : nullptr;
         auto prefix = dst && dst->is_string() ? state::parse_ip_prefix(dst->get<std::string>()) : std::nullopt;
-        auto gateway = item.is_object() && item.contains("gateway") ? parse_ipv4(item["gateway"]) : std::nullopt;
+        auto gateway = item.is_object() && item.contains("gateway") ? lease_json::parse_ip(item["gateway"], state::Family::V4) : std::nullopt;
         if (!prefix || prefix->family() != state::Family::V4 || !gateway)
             return reader.fail("classless_routes", "an entry is not {destination: IPv4 prefix, gateway: IPv4}");
         out.push_back(ClasslessRoute{prefix->masked(), *gateway});
@@ -230,21 +149,18 @@ Result<Lease> lease_from_ack(const Message& ack, TimePoint requested_at) {
 }
 
 std::string to_json(const Lease& lease, TimePoint now, WallTime wall_now) {
-    using std::chrono::duration_cast;
-    using std::chrono::milliseconds;
-    auto wall_acquired = wall_now - duration_cast<WallTime::duration>(now - lease.acquired_at);
     Json j = {
         {"address", lease.address.str()},
         {"server_id", lease.server_id.str()},
-        {"routers", ip_list(lease.routers)},
+        {"routers", lease_json::ip_list(lease.routers)},
         {"classless_routes", Json::array()},
-        {"dns", ip_list(lease.dns)},
+        {"dns", lease_json::ip_list(lease.dns)},
         {"search_domains", lease.search_domains},
-        {"ntp", ip_list(lease.ntp)},
+        {"ntp", lease_json::ip_list(lease.ntp)},
         {"lease_seconds", lease.lease_time.count()},
         {"t1_seconds", lease.t1.count()},
         {"t2_seconds", lease.t2.count()},
-        {"acquired_at_unix_ms", duration_cast<milliseconds>(wall_acquired.time_since_epoch()).count()},
+        {"acquired_at_unix_ms", lease_json::unix_ms(lease.acquired_at, now, wall_now)},
     };
     for (const auto& r : lease.classless_routes)
         j["classless_routes"].push_back({{"destination", r.destination.str()}, {"gateway", r.gateway.str()}});
@@ -261,7 +177,7 @@ Result<Lease> from_json(std::string_view text, TimePoint now, WallTime wall_now)
     Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded()) return Error{"lease JSON: not valid JSON"};
     if (!j.is_object()) return Error{"lease JSON: not an object"};
-    JsonReader r(j);
+    lease_json::Reader r(j, state::Family::V4);
     Lease lease;
     if (const auto* a = r.field("address", true)) {
         auto prefix = a->is_string() ? state::parse_ip_prefix(a->get<std::string>()) : std::nullopt;
@@ -283,22 +199,14 @@ Result<Lease> from_json(std::string_view text, TimePoint now, WallTime wall_now)
     auto total = r.number("lease_seconds", true, 1, kInfiniteTime);
     auto t1 = r.number("t1_seconds", true, 0, kInfiniteTime);
     auto t2 = r.number("t2_seconds", true, 0, kInfiniteTime);
-    // Any time a Unix clock can show; bounded so that the arithmetic below cannot overflow.
-    constexpr int64_t kMaxUnixMs = int64_t{1} << 50;
-    auto acquired_ms = r.number("acquired_at_unix_ms", true, 0, kMaxUnixMs);
+    auto acquired_ms = r.number("acquired_at_unix_ms", true, 0, lease_json::kMaxUnixMs);
     if (!r.error().empty()) return Error{r.error()};
     if (!(*t1 <= *t2 && *t2 <= *total)) return Error{"lease JSON: T1 <= T2 <= lease time does not hold"};
     lease.lease_time = std::chrono::seconds(*total);
     lease.t1 = std::chrono::seconds(*t1);
     lease.t2 = std::chrono::seconds(*t2);
 
-    // The age on the wall clock, carried onto the monotonic one. A lease from the future (the clock
-    // went back) counts as acquired now.
-    int64_t wall_now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(wall_now.time_since_epoch()).count();
-    // Older than any finite lease is old enough; the bound keeps the nanoseconds in range.
-    constexpr int64_t kMaxAgeMs = int64_t{kInfiniteTime} * 1000;
-    int64_t age_ms = std::clamp<int64_t>(wall_now_ms - *acquired_ms, 0, kMaxAgeMs);
-    lease.acquired_at = now - std::chrono::milliseconds(age_ms);
+    lease.acquired_at = lease_json::from_unix_ms(*acquired_ms, now, wall_now);
     return lease;
 }
 
