@@ -4,6 +4,7 @@
 
 #include "cli/transaction.h"
 #include "state/from_dhcp4.h"
+#include "state/from_dhcp6.h"
 
 namespace nodenet::cli {
 
@@ -25,6 +26,16 @@ public:
         return converge_to_leases();
     }
 
+    Status apply(const std::string& iface, const dhcp::v6::Lease& lease) override {
+        leases6_[iface] = lease;
+        return converge_to_leases();
+    }
+
+    Status remove(const std::string& iface, const dhcp::v6::Lease&) override {
+        leases6_.erase(iface);
+        return converge_to_leases();
+    }
+
 private:
     // A removed lease's address and routes go because nodenet owns them and nothing wants them.
     Status converge_to_leases() {
@@ -32,6 +43,7 @@ private:
         auto now = dhcp::Clock::now();
         for (const auto& [iface, lease] : leases_)
             layers.push_back(state::specs_from_dhcp4(iface, lease, {metric_, false}, now));
+        for (const auto& [iface, lease] : leases6_) layers.push_back(state::specs_from_dhcp6(iface, lease, metric_, now));
         auto p = prepare(options_, std::move(layers));
         if (!p.ok()) return Error{p.error()};
         if (!p->plan.conflicts.empty())
@@ -46,6 +58,7 @@ private:
     NetworkOptions options_;
     uint32_t metric_;
     std::map<std::string, dhcp::Lease> leases_;
+    std::map<std::string, dhcp::v6::Lease> leases6_;
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "cli/network_pipeline.h"
 #include "dhcp/dhcp4_lease.h"
+#include "dhcp/dhcp6_lease.h"
 
 namespace nodenet::cli {
 
@@ -16,6 +17,8 @@ public:
     virtual ~LeaseSink() = default;
     virtual Status apply(const std::string& iface, const dhcp::Lease& lease) = 0;
     virtual Status remove(const std::string& iface, const dhcp::Lease& lease) = 0;
+    virtual Status apply(const std::string& iface, const dhcp::v6::Lease& lease) = 0;
+    virtual Status remove(const std::string& iface, const dhcp::v6::Lease& lease) = 0;
 };
 
 // A sink that plans and applies each change (config layer from options.config_path when set).

@@ -13,6 +13,7 @@
 #include "dhcp/dhcp4_options.h"
 #include "dhcp/io/lease_file.h"
 #include "dhcp/io/runner.h"
+#include "dhcp/io/runner6.h"
 
 namespace nodenet::cli {
 
@@ -27,6 +28,8 @@ struct DhcpArgs {
     bool apply = false;
     bool release = false;
     bool probe = false;
+    bool ipv6 = false;
+    bool rapid_commit = false;
     int timeout = 30;
     std::string client_id = "mac";
     std::string duid;
@@ -80,7 +83,79 @@ void print_lease(const DhcpArgs& a, const dhcp::Lease& lease) {
     std::cout.flush();
 }
 
+// DHCPv6 takes the DUID as it is (RFC 8415 §11), DUID-LL when none is given.
+Result<dhcp::v6::ClientConfig> client6_config(const DhcpArgs& a) {
+    if (a.client_id != "mac") return Error{"--client-id is DHCPv4's option 61; DHCPv6 identifies itself by --duid"};
+    if (a.probe) return Error{"--probe is DHCPv4's ARP probe; the kernel checks DHCPv6 addresses (DAD)"};
+    if (!a.hostname.empty()) return Error{"--hostname is sent by the DHCPv4 client only"};
+    dhcp::v6::ClientConfig c;
+    if (!a.duid.empty()) {
+        auto duid = parse_hex_bytes(a.duid);
+        if (!duid) return Error{"--duid \"" + a.duid + "\": not hex bytes like 00:01:ab"};
+        if (duid->size() < 3 || duid->size() > dhcp::v6::kMaxDuidSize)
+            return Error{"--duid: a DUID has 3 to 130 bytes, not " + std::to_string(duid->size())};
+        c.duid = std::move(*duid);
+    }
+    c.rapid_commit = a.rapid_commit;
+    c.send_release = a.release;
+    return c;
+}
+
+class Sink6Handler : public dhcp::io::Lease6Handler {
+public:
+    Sink6Handler(LeaseSink& sink, std::string iface) : sink_(sink), iface_(std::move(iface)) {}
+    Status apply(const dhcp::v6::Lease& lease) override { return sink_.apply(iface_, lease); }
+    Status remove(const dhcp::v6::Lease& lease) override { return sink_.remove(iface_, lease); }
+
+private:
+    LeaseSink& sink_;
+    std::string iface_;
+};
+
+int run_dhcp6(const DhcpArgs& a) {
+    auto config = client6_config(a);
+    if (!config.ok()) {
+        std::cerr << "nodenet: " << config.error() << '\n';
+        return kUsage;
+    }
+    std::unique_ptr<LeaseSink> sink;
+    std::optional<Sink6Handler> handler;
+    if (a.apply) {
+        sink = make_apply_sink(a.network, a.metric);
+        handler.emplace(*sink, a.iface);
+    }
+    dhcp::io::Runner6Options options;
+    options.iface = a.iface;
+    options.client = std::move(*config);
+    options.lease_file = dhcp::io::lease6_file(a.network.state().path(), a.iface);
+    options.handler = handler ? &*handler : nullptr;
+    options.once = a.once;
+    options.timeout = std::chrono::seconds(a.timeout);
+    auto outcome = dhcp::io::run_client6(std::move(options));
+    if (!outcome.ok()) {
+        std::cerr << "nodenet: " << outcome.error() << '\n';
+        return 1;
+    }
+    if (!a.once) return 0;
+    if (!outcome->lease) {
+        std::cerr << "nodenet: " << a.iface << ": stopped before a lease was obtained\n";
+        return 1;
+    }
+    if (a.network.output == "json")
+        std::cout << lease6_json(a.iface, *outcome->lease).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+                  << '\n';
+    else
+        std::cout << lease6_text(a.iface, *outcome->lease);
+    std::cout.flush();
+    return 0;
+}
+
 int run_dhcp(const DhcpArgs& a) {
+    if (a.ipv6) return run_dhcp6(a);
+    if (a.rapid_commit) {
+        std::cerr << "nodenet: --rapid-commit is a DHCPv6 option (with -6)\n";
+        return kUsage;
+    }
     auto config = client_config(a);
     if (!config.ok()) {
         std::cerr << "nodenet: " << config.error() << '\n';
@@ -117,8 +192,10 @@ int run_dhcp(const DhcpArgs& a) {
 
 void add_dhcp_command(CLI::App& app, int& exit_code) {
     auto a = std::make_shared<DhcpArgs>();
-    CLI::App* cmd = app.add_subcommand("dhcp", "Run the DHCPv4 client on a link");
+    CLI::App* cmd = app.add_subcommand("dhcp", "Run the DHCPv4 (or, with -6, DHCPv6) client on a link");
     cmd->add_option("iface", a->iface, "The link")->required();
+    cmd->add_flag("-6,--ipv6", a->ipv6, "DHCPv6 (IA_NA) instead of DHCPv4");
+    cmd->add_flag("--rapid-commit", a->rapid_commit, "DHCPv6: offer Rapid Commit (Solicit/Reply, two messages)");
     cmd->add_flag("--once", a->once, "Obtain a lease, print it and exit");
     cmd->add_flag("--apply", a->apply, "Configure each lease in the kernel (through the plan, with -c's config)");
     cmd->add_option("--timeout", a->timeout, "With --once: seconds to wait for a lease")
@@ -132,7 +209,7 @@ void add_dhcp_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--client-id", a->client_id, "Option 61: none, the MAC, or --duid's bytes")
         ->check(CLI::IsMember({"none", "mac", "duid"}))
         ->capture_default_str();
-    cmd->add_option("--duid", a->duid, "Client identifier bytes in hex, for --client-id duid");
+    cmd->add_option("--duid", a->duid, "Hex bytes: option 61 with --client-id duid; the DUID with -6 (default DUID-LL)");
     cmd->add_option("--hostname", a->hostname, "Host name to send (option 12)");
     cmd->add_flag("--release", a->release, "Send DHCPRELEASE and remove the lease on SIGTERM/SIGINT");
     cmd->add_flag("--probe", a->probe, "Probe an offered address with ARP first (RFC 5227); DHCPDECLINE it when another host answers");

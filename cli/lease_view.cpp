@@ -105,4 +105,36 @@ std::string lease_text(const std::string& iface, const dhcp::Lease& lease) {
     return out.str();
 }
 
+Json lease6_json(const std::string& iface, const dhcp::v6::Lease& lease) {
+    auto seconds = [](std::chrono::seconds s) {
+        return s == dhcp::v6::kInfiniteDuration ? Json(nullptr) : Json(s.count());
+    };
+    Json j;
+    j["interface"] = iface;
+    j["address"] = lease.address.str();
+    j["server"] = dhcp::v6::hex_colon(lease.server_id);
+    j["dns"] = ips(lease.dns);
+    j["search"] = lease.domains;
+    j["preferred_seconds"] = seconds(lease.preferred);
+    j["valid_seconds"] = seconds(lease.valid);
+    j["t1_seconds"] = seconds(lease.t1);
+    j["t2_seconds"] = seconds(lease.t2);
+    return j;
+}
+
+std::string lease6_text(const std::string& iface, const dhcp::v6::Lease& lease) {
+    auto lifetime = [](std::chrono::seconds s) {
+        return s == dhcp::v6::kInfiniteDuration ? std::string("infinite") : duration_text(s);
+    };
+    std::ostringstream out;
+    out << "interface: " << iface << '\n'
+        << "address:   " << lease.address.str() << "/128\n"
+        << "server:    " << dhcp::v6::hex_colon(lease.server_id) << '\n'
+        << "dns:       " << joined(lease.dns, [](const auto& ip) { return ip.str(); }) << '\n'
+        << "search:    " << joined(lease.domains, printable) << '\n'
+        << "lifetime:  valid " << lifetime(lease.valid) << ", preferred " << lifetime(lease.preferred)
+        << " (renew after " << lifetime(lease.t1) << ", rebind after " << lifetime(lease.t2) << ")\n";
+    return out.str();
+}
+
 }  // namespace nodenet::cli

@@ -293,16 +293,19 @@ void Client::on_advertise(const Message& advertise, TimePoint now) {
 
 void Client::on_reply(const Message& reply, TimePoint now) {
     std::string from = "server " + hex_colon(*reply.find(option::kServerId));
+    uint16_t code = ia_status(reply, iaid_);
     if (auto top = status(reply); top.ok() && *top && !(*top)->ok()) {
-        uint16_t code = (*top)->code;
-        log("REPLY from " + from + ": " + status_name(code) + " (\"" + printable((*top)->message) + "\")");
-        if (is(code, StatusCode::NotOnLink)) {
+        uint16_t top_code = (*top)->code;
+        log("REPLY from " + from + ": " + status_name(top_code) + " (\"" + printable((*top)->message) + "\")");
+        if (is(top_code, StatusCode::NotOnLink)) {
             drop("not on this link any more");
             return start_solicit(now);
         }
-        return;  // UnspecFail, UseMulticast: the retransmission asks again
+        // UnspecFail, UseMulticast: the retransmission asks again. NoAddrsAvail and NoBinding
+        // belong in the IA, but some servers (dnsmasq answering a Rebind) put them here.
+        if (!is(top_code, StatusCode::NoAddrsAvail) && !is(top_code, StatusCode::NoBinding)) return;
+        code = top_code;
     }
-    uint16_t code = ia_status(reply, iaid_);
     if (is(code, StatusCode::NoBinding) && state_ != ClientState::Requesting) {
         // §18.2.10.1: the server lost the binding; a Request gets it back.
         log(from + " has no binding for " + (applied_ ? applied_ : previous_)->address.str() + "; REQUEST");

@@ -7,18 +7,17 @@ namespace nodenet::state {
 
 namespace {
 
-// Seconds left until `at`, as the kernel's u32 lifetimes count them.
-uint32_t seconds_until(dhcp::TimePoint at, dhcp::TimePoint now) {
-    if (at <= now) return 0;
-    auto left = std::chrono::duration_cast<std::chrono::seconds>(at - now).count();
-    return static_cast<uint32_t>(std::min<int64_t>(left, 0xFFFFFFFE));
-}
-
 bool unspecified(const IpAddress& ip) {
     return std::all_of(ip.bytes.begin(), ip.bytes.end(), [](uint8_t b) { return b == 0; });
 }
 
 }  // namespace
+
+uint32_t lifetime_until(dhcp::TimePoint at, dhcp::TimePoint now) {
+    if (at <= now) return 0;
+    auto left = std::chrono::duration_cast<std::chrono::seconds>(at - now).count();
+    return static_cast<uint32_t>(std::min<int64_t>(left, kForeverLifetime - 1));
+}
 
 LayeredSpecs specs_from_dhcp4(const std::string& link, const dhcp::Lease& lease, const Dhcp4LayerOptions& options,
                               dhcp::TimePoint now) {
@@ -34,7 +33,7 @@ LayeredSpecs specs_from_dhcp4(const std::string& link, const dhcp::Lease& lease,
 
     Address a{link, lease.address, options.route_metric, origin};
     if (!lease.infinite()) {
-        a.valid_lifetime = seconds_until(lease.expires_at(), now);
+        a.valid_lifetime = lifetime_until(lease.expires_at(), now);
         a.preferred_lifetime = a.valid_lifetime;
     }
     out.addresses.push_back(a);

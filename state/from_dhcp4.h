@@ -14,6 +14,9 @@ struct Dhcp4LayerOptions {
     bool ignore_routes = false;                   // DHCPv4Config ignoreRoutes
 };
 
+// Seconds left until `at`, as the kernel's address lifetimes count them (never "forever").
+uint32_t lifetime_until(dhcp::TimePoint at, dhcp::TimePoint now);
+
 // The leased address with the lease's remaining time as its kernel lifetimes (so that it cannot
 // outlive the lease even if nodenet dies), the link up with the lease's MTU, and the lease's
 // routes with the leased address as source: classless routes, else a default route through the

@@ -1,11 +1,8 @@
 #include "dhcp/io/runner.h"
 
 #include <poll.h>
-#include <sys/random.h>
-#include <unistd.h>
 
 #include <cstring>
-#include <iostream>
 
 #include "common/overloaded.h"
 #include "dhcp/io/arp_probe.h"
@@ -13,21 +10,13 @@
 #include "dhcp/io/lease_file.h"
 #include "dhcp/io/link_info.h"
 #include "dhcp/io/link_monitor.h"
+#include "dhcp/io/loop_support.h"
 #include "dhcp/io/stop_signals.h"
 #include "dhcp/io/transport.h"
 
 namespace nodenet::dhcp::io {
 
 namespace {
-
-// A seed for the client's xids and jitter. GRND_NONBLOCK: early in boot the entropy pool may not
-// be ready, and xids need to differ between clients, not to be secret.
-uint64_t random_seed() {
-    uint64_t seed = 0;
-    if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) == static_cast<ssize_t>(sizeof seed)) return seed;
-    return static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
-           (static_cast<uint64_t>(getpid()) << 32);
-}
 
 class Runner {
 public:
@@ -224,12 +213,7 @@ Status Runner::on_link_changes() {
 }  // namespace
 
 Result<RunOutcome> run_client(RunnerOptions options) {
-    std::function<void(const std::string&)> sink = std::move(options.log);
-    if (!sink) sink = [](const std::string& line) { std::cerr << line << std::endl; };
-    // Every line names the link once; error texts already start with it.
-    options.log = [sink, prefix = options.iface + ": "](const std::string& line) {
-        sink(line.starts_with(prefix) ? line : prefix + line);
-    };
+    options.log = link_log(options.iface, std::move(options.log));
     auto link = lookup_link(options.iface);
     if (!link.ok()) return Error{link.error()};
     auto transport = Transport::open(*link, options.log);

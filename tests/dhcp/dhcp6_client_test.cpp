@@ -318,6 +318,18 @@ TEST(Dhcp6Client, RememberedLeaseWithdrawnIsRemovedAtOnce) {
     EXPECT_EQ(h.sent_type(), MessageType::Solicit);
 }
 
+TEST(Dhcp6Client, RememberedLeaseRefusedAtMessageLevelIsRemovedToo) {
+    // dnsmasq answers a Rebind for an address it does not know with a top-level NoAddrsAvail.
+    Harness first;
+    Lease lease = first.bind();
+    Harness h;
+    h.now = lease.acquired_at + 30s;
+    h.feed(Start{lease});
+    h.reply({.top_status = static_cast<uint16_t>(StatusCode::NoAddrsAvail), .no_address = true});
+    ASSERT_NE(h.find<RemoveLease>(), nullptr);
+    EXPECT_EQ(h.sent_type(), MessageType::Solicit);
+}
+
 TEST(Dhcp6Client, RememberedLeaseWithoutAnswerIsKeptForItsLifetime) {
     Harness first;
     Lease lease = first.bind();
