@@ -3,7 +3,9 @@
 #include "common/hex_bytes.h"
 #include "dhcp/io/lease_file.h"
 #include "dhcp/io/runner.h"
+#include "dhcp/io/runner6.h"
 #include "state/from_dhcp4.h"
+#include "state/from_dhcp6.h"
 
 namespace nodenet::cli {
 
@@ -21,15 +23,29 @@ dhcp::ClientConfig client_config(const state::Dhcp4Link& l) {
     return c;
 }
 
+Result<dhcp::v6::ClientConfig> client6_config(const state::Dhcp6Link& l) {
+    dhcp::v6::ClientConfig c;
+    if (l.duid_hex.empty()) return c;  // DUID-LL of the link's MAC
+    auto duid = parse_hex_bytes(l.duid_hex);
+    if (!duid || duid->size() < 3 || duid->size() > dhcp::v6::kMaxDuidSize)
+        return Error{l.link + ": " + l.source + ": DUID \"" + l.duid_hex + "\" is not 3 to 130 hex bytes"};
+    c.duid = std::move(*duid);
+    return c;
+}
+
 }  // namespace
 
-std::vector<state::LayeredSpecs> persisted_lease_layers(const NetworkOptions& options,
-                                                        const std::vector<state::Dhcp4Link>& links) {
+std::vector<state::LayeredSpecs> persisted_lease_layers(const NetworkOptions& options, const state::DhcpLinks& links) {
     std::vector<state::LayeredSpecs> layers;
     auto now = dhcp::Clock::now();
-    for (const state::Dhcp4Link& l : links) {
-        auto lease = dhcp::io::load_lease(dhcp::io::lease_file(options.state().path(), l.link), now,
-                                          std::chrono::system_clock::now());
+    auto wall = std::chrono::system_clock::now();
+    for (const state::Dhcp6Link& l : links.v6) {
+        auto lease = dhcp::io::load_lease6(dhcp::io::lease6_file(options.state().path(), l.link), now, wall);
+        if (!lease.ok() || !*lease || (*lease)->expires_at() <= now) continue;
+        layers.push_back(state::specs_from_dhcp6(l.link, **lease, l.route_metric, now));
+    }
+    for (const state::Dhcp4Link& l : links.v4) {
+        auto lease = dhcp::io::load_lease(dhcp::io::lease_file(options.state().path(), l.link), now, wall);
         if (!lease.ok() || !*lease || (*lease)->expires_at() <= now) continue;
         layers.push_back(state::specs_from_dhcp4(l.link, **lease, layer_options(l), now));
     }
@@ -37,10 +53,24 @@ std::vector<state::LayeredSpecs> persisted_lease_layers(const NetworkOptions& op
 }
 
 Result<std::vector<state::LayeredSpecs>> obtain_lease_layers(const NetworkOptions& options,
-                                                             const std::vector<state::Dhcp4Link>& links,
+                                                             const state::DhcpLinks& links,
                                                              std::chrono::seconds timeout) {
     std::vector<state::LayeredSpecs> layers;
-    for (const state::Dhcp4Link& l : links) {
+    for (const state::Dhcp6Link& l : links.v6) {
+        auto config = client6_config(l);
+        if (!config.ok()) return Error{config.error()};
+        dhcp::io::Runner6Options r;
+        r.iface = l.link;
+        r.client = std::move(*config);
+        r.lease_file = dhcp::io::lease6_file(options.state().path(), l.link);
+        r.once = true;
+        r.timeout = timeout;
+        auto outcome = dhcp::io::run_client6(std::move(r));
+        if (!outcome.ok()) return Error{outcome.error()};
+        if (!outcome->lease) return Error{l.link + ": no DHCPv6 lease"};
+        layers.push_back(state::specs_from_dhcp6(l.link, *outcome->lease, l.route_metric, dhcp::Clock::now()));
+    }
+    for (const state::Dhcp4Link& l : links.v4) {
         dhcp::io::RunnerOptions r;
         r.iface = l.link;
         r.client = client_config(l);

@@ -11,12 +11,12 @@ namespace nodenet::cli {
 // The leases persisted in the state directory that are still valid, so that an apply which has
 // not asked the server yet keeps the addresses it holds instead of removing them.
 std::vector<state::LayeredSpecs> persisted_lease_layers(const NetworkOptions& options,
-                                                        const std::vector<state::Dhcp4Link>& links);
+                                                        const state::DhcpLinks& links);
 
 // Runs the DHCP client on each link until it holds a lease (INIT-REBOOT from the persisted lease,
-// else DORA), at most `timeout` per link, and returns them as layers. The error names the link.
+// else DORA; for DHCPv6 the confirming Rebind, else Solicit), at most `timeout` per link, and returns them as layers. The error names the link.
 Result<std::vector<state::LayeredSpecs>> obtain_lease_layers(const NetworkOptions& options,
-                                                             const std::vector<state::Dhcp4Link>& links,
+                                                             const state::DhcpLinks& links,
                                                              std::chrono::seconds timeout);
 
 }  // namespace nodenet::cli

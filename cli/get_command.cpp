@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <tuple>
+#include <variant>
 #include <vector>
 
 #include "cli/lease_view.h"
@@ -261,35 +263,45 @@ void print_yaml(std::ostream& out, const Json& array) {
     write_yaml_sequence(out, array, 0);
 }
 
-// ---- DHCP leases (the state directory's dhcp4-*.json) ----
+// ---- DHCP leases (the state directory's dhcp4-*.json and dhcp6-*.json) ----
 
 struct SavedLease {
     std::string link;
-    dhcp::Lease lease;
+    std::variant<dhcp::Lease, dhcp::v6::Lease> lease;
     std::optional<std::chrono::seconds> remaining;  // nullopt: infinite
 };
 
-// Every lease file of the state directory, by link name. A damaged file is reported and skipped;
-// `damaged` says that one was.
+// Every lease file of the state directory, by link name (DHCPv4 first). A damaged file is reported
+// and skipped; `damaged` says that one was.
 std::vector<SavedLease> saved_leases(const std::filesystem::path& dir, bool& damaged) {
     std::vector<SavedLease> leases;
     std::error_code ec;
     auto now = dhcp::Clock::now();
-    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-        auto link = dhcp::io::lease_file_link(entry.path().filename().string());
-        if (!link) continue;
-        auto lease = dhcp::io::load_lease(entry.path(), now, std::chrono::system_clock::now());
+    auto wall = std::chrono::system_clock::now();
+    auto keep = [&](const std::filesystem::path& path, const std::string& link, auto lease, bool infinite) {
         if (!lease.ok() || !*lease) {
-            std::cerr << "nodenet: " << (lease.ok() ? entry.path().string() + ": vanished" : lease.error()) << '\n';
+            std::cerr << "nodenet: " << (lease.ok() ? path.string() + ": vanished" : lease.error()) << '\n';
             damaged = true;
-            continue;
+            return;
         }
         std::optional<std::chrono::seconds> remaining;
-        if (!(*lease)->infinite())
-            remaining = std::chrono::ceil<std::chrono::seconds>((*lease)->expires_at() - now);
-        leases.push_back({*link, std::move(**lease), remaining});
+        if (!infinite) remaining = std::chrono::ceil<std::chrono::seconds>((*lease)->expires_at() - now);
+        leases.push_back({link, std::move(**lease), remaining});
+    };
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+        std::string name = entry.path().filename().string();
+        if (auto link = dhcp::io::lease_file_link(name)) {
+            auto lease = dhcp::io::load_lease(entry.path(), now, wall);
+            keep(entry.path(), *link, lease, lease.ok() && *lease && (*lease)->infinite());
+        } else if (auto link6 = dhcp::io::lease6_file_link(name)) {
+            auto lease = dhcp::io::load_lease6(entry.path(), now, wall);
+            keep(entry.path(), *link6, lease,
+                 lease.ok() && *lease && (*lease)->valid == dhcp::v6::kInfiniteDuration);
+        }
     }
-    std::sort(leases.begin(), leases.end(), [](const auto& a, const auto& b) { return a.link < b.link; });
+    std::sort(leases.begin(), leases.end(), [](const auto& a, const auto& b) {
+        return std::tuple(a.link, a.lease.index()) < std::tuple(b.link, b.lease.index());
+    });
     return leases;
 }
 
@@ -297,10 +309,19 @@ std::vector<Row> lease_rows(const std::vector<SavedLease>& leases) {
     std::vector<Row> rows{{"LINK", "ADDRESS", "SERVER", "ROUTES", "DNS", "EXPIRES"}};
     for (const auto& l : leases) {
         std::vector<std::string> routes, dns;
-        for (const auto& r : l.lease.routes()) routes.push_back(route_text(r));
-        for (const auto& ip : l.lease.dns) dns.push_back(ip.str());
-        rows.push_back({l.link, l.lease.address.str(), l.lease.server_id.str(), joined(routes), joined(dns),
-                        remaining_text(l.remaining)});
+        std::string address, server;
+        if (const auto* v4 = std::get_if<dhcp::Lease>(&l.lease)) {
+            for (const auto& r : v4->routes()) routes.push_back(route_text(r));
+            for (const auto& ip : v4->dns) dns.push_back(ip.str());
+            address = v4->address.str();
+            server = v4->server_id.str();
+        } else {
+            const auto& v6 = std::get<dhcp::v6::Lease>(l.lease);
+            for (const auto& ip : v6.dns) dns.push_back(ip.str());
+            address = v6.address.str() + "/128";
+            server = dhcp::v6::hex_colon(v6.server_id);
+        }
+        rows.push_back({l.link, address, server, joined(routes), joined(dns), remaining_text(l.remaining)});
     }
     return rows;
 }
@@ -308,7 +329,9 @@ std::vector<Row> lease_rows(const std::vector<SavedLease>& leases) {
 Json leases_json(const std::vector<SavedLease>& leases) {
     Json array = Json::array();
     for (const auto& l : leases) {
-        Json j = lease_json(l.link, l.lease);
+        const auto* v4 = std::get_if<dhcp::Lease>(&l.lease);
+        Json j = v4 ? lease_json(l.link, *v4) : lease6_json(l.link, std::get<dhcp::v6::Lease>(l.lease));
+        j["family"] = v4 ? "ipv4" : "ipv6";
         j["expires_in_seconds"] = l.remaining ? Json(std::max<int64_t>(l.remaining->count(), 0)) : Json(nullptr);
         array.push_back(std::move(j));
     }

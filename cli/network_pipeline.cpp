@@ -80,7 +80,7 @@ Result<Prepared> plan_against_kernel(const NetworkOptions& options, const config
                                             : netlink::read_kernel_state(netlink::SnapshotFilter{});
     if (!links.ok()) return Error{"read links: " + links.error()};
     timer.mark("read links");
-    p.dhcp_links = state::dhcp4_links(config, *links);
+    p.dhcp_links = state::dhcp_links(config, *links);
     auto desired = state::desired_state(config, *links, std::move(leases));
     if (!desired.ok()) return Error{options.config_path + ": " + desired.error()};
     p.desired = std::move(desired->state);

@@ -37,7 +37,7 @@ struct Prepared {
     std::string config_digest;
     bool in_sync_by_record = false;  // the plan is empty by the in-sync record; `desired` is not filled
     bool with_leases = false;        // DHCP layers took part: no in-sync record (leases change on their own)
-    std::vector<state::Dhcp4Link> dhcp_links;  // the config's links that run a DHCPv4 client
+    state::DhcpLinks dhcp_links;  // the config's links that run a DHCP client
 };
 
 // Validates the config (printing its diagnostics when it has errors), reads the kernel state of

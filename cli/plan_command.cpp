@@ -70,7 +70,7 @@ int apply_step(const NetworkOptions& options, Result<Prepared> p) {
 
 // The config's links come up with the leases already held (so held addresses stay), then each DHCP
 // link asks its server (INIT-REBOOT or DORA), then the new leases are applied.
-int run_apply_with_dhcp(const NetworkOptions& options, const std::vector<state::Dhcp4Link>& links) {
+int run_apply_with_dhcp(const NetworkOptions& options, const state::DhcpLinks& links) {
     if (options.confirm_timeout > 0) {
         std::cerr << "nodenet: --confirm-timeout with DHCP links is not supported yet; nothing was changed\n";
         return 1;

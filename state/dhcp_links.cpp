@@ -13,6 +13,9 @@ uint32_t metric_of(uint32_t configured) { return configured == 0 ? kDefaultRoute
 // Talos's DHCPOptions.IPv4(): on unless set to false.
 bool wants_ipv4(const std::optional<config::DhcpOptions>& o) { return !o || o->ipv4.value.value_or(true); }
 
+// Talos's DHCPOptions.IPv6(): off unless set to true.
+bool wants_ipv6(const std::optional<config::DhcpOptions>& o) { return o && o->ipv6.value.value_or(false); }
+
 std::vector<std::string> names_of(const config::Device& d, const KernelState& kernel) {
     if (!d.interface->empty()) return {d.interface.value};
     if (d.device_selector) return select_links(*d.device_selector, kernel);
@@ -55,6 +58,37 @@ std::vector<Dhcp4Link> dhcp4_links(const config::Config& config, const KernelSta
     std::vector<Dhcp4Link> out;
     for (auto& [name, l] : by_link) out.push_back(std::move(l));
     return out;
+}
+
+std::vector<Dhcp6Link> dhcp6_links(const config::Config& config, const KernelState& kernel) {
+    std::map<std::string, Dhcp6Link> by_link;
+    auto legacy = [&](const std::string& link, const std::optional<config::DhcpOptions>& o, const std::string& path) {
+        by_link[link] = Dhcp6Link{link, metric_of(o->route_metric.value), o->duid_v6.value, path};
+    };
+    if (config.machine && config.machine->network) {
+        for (const config::Device& d : config.machine->network->interfaces.items) {
+            if (config::is_true(d.ignore)) continue;
+            for (const std::string& name : names_of(d, kernel)) {
+                if (config::is_true(d.dhcp) && wants_ipv6(d.dhcp_options)) legacy(name, d.dhcp_options, d.src.path);
+                for (const config::Vlan& v : d.vlans.items)
+                    if (config::is_true(v.dhcp) && wants_ipv6(v.dhcp_options))
+                        legacy(name + "." + std::to_string(v.vlan_id.value), v.dhcp_options, v.src.path);
+            }
+        }
+    }
+    for (const auto& doc : config.dhcp) {
+        const config::DhcpDoc& d = doc.spec;
+        if (!d.v6 || d.name->empty()) continue;
+        std::string duid = d.client_identifier.value == "duid" ? d.duid_raw.value : "";
+        by_link[d.name.value] = Dhcp6Link{d.name.value, metric_of(d.route_metric.value), duid, doc.src.path};
+    }
+    std::vector<Dhcp6Link> out;
+    for (auto& [name, l] : by_link) out.push_back(std::move(l));
+    return out;
+}
+
+DhcpLinks dhcp_links(const config::Config& config, const KernelState& kernel) {
+    return {dhcp4_links(config, kernel), dhcp6_links(config, kernel)};
 }
 
 }  // namespace nodenet::state
