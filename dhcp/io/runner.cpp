@@ -157,13 +157,15 @@ Status Runner::perform(const Action& action, std::optional<ProbeResult>& probe_r
         action);
 }
 
-// Persisted even when the handler fails: the server granted the address to this client either way,
-// and the next start asks for it again (INIT-REBOOT).
+// Applied first, then persisted (the file's two fsyncs would delay the address by a millisecond; a
+// crash in between costs a DISCOVER instead of an INIT-REBOOT, and the address carries the lease's
+// lifetimes anyway). Persisted even when the handler fails: the server granted the address to this
+// client either way, and the next start asks for it again (INIT-REBOOT).
 Status Runner::apply(const Lease& lease) {
+    Status applied = options_.handler ? options_.handler->apply(for_caller(lease)) : success();
     if (!options_.lease_file.empty())
         if (auto s = save_lease(options_.lease_file, lease, timer_.now(), std::chrono::system_clock::now()); !s.ok())
             log("cannot save the lease: " + s.error());
-    Status applied = options_.handler ? options_.handler->apply(for_caller(lease)) : success();
     if (options_.once) {
         if (!applied.ok()) return Error{options_.iface + ": applying " + lease.address.str() + ": " + applied.error()};
         done_ = true;

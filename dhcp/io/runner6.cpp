@@ -149,11 +149,12 @@ Status Runner6::perform(const v6::Action& action) {
             [&](const v6::SetTimer& a) { return timer_.arm(a.at); },
             [&](const v6::CancelTimer&) { return timer_.disarm(); },
             [&](const v6::ApplyLease& a) {
+                // As for DHCPv4: applied first, then persisted, whether or not applying worked.
+                Status applied = options_.handler ? options_.handler->apply(for_caller(a.lease)) : success();
                 if (!options_.lease_file.empty())
                     if (auto s = save_lease(options_.lease_file, a.lease, timer_.now(), std::chrono::system_clock::now());
                         !s.ok())
                         log("cannot save the lease: " + s.error());
-                Status applied = options_.handler ? options_.handler->apply(for_caller(a.lease)) : success();
                 if (options_.once) {
                     if (!applied.ok())
                         return Status(Error{options_.iface + ": applying " + a.lease.address.str() + ": " + applied.error()});
