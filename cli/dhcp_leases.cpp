@@ -20,6 +20,7 @@ dhcp::ClientConfig client_config(const state::Dhcp4Link& l) {
                   : l.client_id == state::DhcpClientId::Mac ? dhcp::ClientIdMode::Mac
                                                             : dhcp::ClientIdMode::Duid;
     c.duid = parse_hex_bytes(l.duid_hex).value_or(std::vector<uint8_t>{});
+    c.hostname = l.hostname;
     return c;
 }
 

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "dhcp/dhcp4_options.h"
 #include "state/selector.h"
 
 namespace nodenet::state {
@@ -15,6 +16,18 @@ bool wants_ipv4(const std::optional<config::DhcpOptions>& o) { return !o || o->i
 
 // Talos's DHCPOptions.IPv6(): off unless set to true.
 bool wants_ipv6(const std::optional<config::DhcpOptions>& o) { return o && o->ipv6.value.value_or(false); }
+
+// The configured host name's first label (a HostnameConfig document outranks machine.network),
+// when it is a valid name.
+std::optional<std::string> configured_hostname(const config::Config& config) {
+    std::string name;
+    if (config.machine && config.machine->network) name = config.machine->network->hostname.value;
+    for (const auto& doc : config.hostnames)
+        if (!doc.spec.hostname->empty()) name = doc.spec.hostname.value;
+    name = name.substr(0, name.find('.'));
+    if (name.empty() || !dhcp::valid_dns_name(name)) return std::nullopt;
+    return name;
+}
 
 std::vector<std::string> names_of(const config::Device& d, const KernelState& kernel) {
     if (!d.interface->empty()) return {d.interface.value};
@@ -56,7 +69,11 @@ std::vector<Dhcp4Link> dhcp4_links(const config::Config& config, const KernelSta
         by_link[l.link] = l;
     }
     std::vector<Dhcp4Link> out;
-    for (auto& [name, l] : by_link) out.push_back(std::move(l));
+    auto hostname = configured_hostname(config);
+    for (auto& [name, l] : by_link) {
+        l.hostname = hostname;
+        out.push_back(std::move(l));
+    }
     return out;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,9 @@ struct Dhcp4Link {
     std::string duid_hex;  // DHCPv4Config duidRaw, for DhcpClientId::Duid
     bool ignore_hostname = false;
     std::string source;  // the config path that asks for it
+    // Option 12 to send: the node's configured host name (its first label), as Talos sends the
+    // hostname it has; none configured, and the client asks for one instead.
+    std::optional<std::string> hostname = std::nullopt;
 };
 
 struct Dhcp6Link {

@@ -111,6 +111,17 @@ routeMetric: 50
     EXPECT_EQ(both.size(), 5u);
 }
 
+TEST(DhcpLinks, TheConfiguredHostNameIsSentAsOption12) {
+    auto hostname_of = [](const std::string& network) {
+        auto links = dhcp4_links(parse_config(machine_network(network)), test_kernel());
+        return links.empty() ? std::string("no link") : links[0].hostname.value_or("(asks)");
+    };
+    const std::string dhcp = "    interfaces:\n      - interface: eth0\n        dhcp: true\n";
+    EXPECT_EQ(hostname_of(dhcp), "(asks)");
+    EXPECT_EQ(hostname_of("    hostname: node-a.example.test\n" + dhcp), "node-a");
+    EXPECT_EQ(hostname_of("    hostname: \"bad name\"\n" + dhcp), "(asks)");
+}
+
 TEST(DhcpLinks, NoDhcpNoClients) {
     EXPECT_TRUE(dhcp4_links(parse_config(machine_network("    interfaces:\n      - interface: eth0\n        "
                                                          "addresses: [10.0.0.5/24]\n")),
