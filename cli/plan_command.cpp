@@ -34,6 +34,8 @@ void print_plan(Prepared& p, const std::string& output) {
 
 int run_plan(const NetworkOptions& options) {
     auto p = prepare(options);
+    // With the leases held, as `apply` starts: else their addresses and routes would show as removals.
+    if (p.ok() && !p->dhcp_links.empty()) p = prepare(options, persisted_lease_layers(options, p->dhcp_links));
     if (!p.ok()) {
         std::cerr << "nodenet: " << p.error() << '\n';
         return 1;
@@ -79,6 +81,8 @@ int run_apply_with_dhcp(const NetworkOptions& options, const state::DhcpLinks& l
     auto leases = obtain_lease_layers(options, links, std::chrono::seconds(options.dhcp_timeout));
     if (!leases.ok()) {
         std::cerr << "nodenet: " << leases.error() << "; the rest of the config is applied\n";
+        // A lease refused meanwhile (DHCPNAK) is gone from the state directory: out of the kernel with it.
+        (void)apply_step(options, prepare(options, persisted_lease_layers(options, links)));
         return 1;
     }
     if (int rc = apply_step(options, prepare(options, std::move(*leases))); rc != 0) return rc;

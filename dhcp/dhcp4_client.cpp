@@ -350,6 +350,12 @@ void Client4::on_nak(const Message& nak, TimePoint now) {
     const auto* text = nak.options.find(kOptionServerMessage);
     log("DHCPNAK from " + server_of(nak) + (text ? " (\"" + printable(*text) + "\")" : std::string()) + " in " +
         std::string(state_name(state_)));
+    if (state_ == ClientState::Rebooting && !applied_) {
+        // The remembered lease of an earlier run: its address may still be configured (it has the
+        // lease's kernel lifetimes), and RFC 2131 §3.2 says it cannot be used any more.
+        log("removing " + previous_->address.str() + ": refused by the server");
+        emit(RemoveLease{*previous_});
+    }
     remove_applied("refused by the server");
     previous_.reset();  // the server said no to this address
     if (++nak_streak_ == 1) return start_discover(now);

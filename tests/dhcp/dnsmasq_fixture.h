@@ -150,13 +150,15 @@ struct DhcpLink {
 
 // dnsmasq serving 10.77.0.50–99 on veth-s with a 2-minute lease (its minimum), T1 6 s and T2 12 s,
 // and one of each option the client reads. `host`: what dnsmasq knows of the client's MAC (its
-// name, and a fixed address when one is given); `extra`: more options.
+// name, and a fixed address when one is given); `extra`: more options; `range`: another pool
+// (dnsmasq's --dhcp-range up to the netmask: "10.77.0.150,10.77.0.199", "10.77.0.0,static").
 class Dnsmasq {
 public:
     Dnsmasq(const TestNetns& server, const std::filesystem::path& dir, const std::string& name,
-            const std::string& host = "node-a", const std::vector<std::string>& extra = {})
+            const std::string& host = "node-a", const std::vector<std::string>& extra = {},
+            const std::string& range = "10.77.0.50,10.77.0.99")
         : log_(dir / (name + ".log")),
-          process_(server, arguments(dir, name, host, extra), dir / (name + ".out"), dir / (name + ".out")) {
+          process_(server, arguments(dir, name, host, extra, range), dir / (name + ".out"), dir / (name + ".out")) {
         if (!wait_for("DHCP, sockets bound exclusively", 1, 10s))
             throw std::runtime_error("dnsmasq did not start: " + read_text(dir / (name + ".out")));
     }
@@ -176,7 +178,8 @@ public:
 
 private:
     static std::vector<std::string> arguments(const std::filesystem::path& dir, const std::string& name,
-                                              const std::string& host, const std::vector<std::string>& extra) {
+                                              const std::string& host, const std::vector<std::string>& extra,
+                                              const std::string& range) {
         std::vector<std::string> args = {dnsmasq_binary(),
                 "--no-daemon",
                 "--conf-file=/dev/null",
@@ -186,7 +189,7 @@ private:
                 std::string("--interface=") + kServerLink,
                 "--bind-interfaces",
                 "--no-ping",  // offers at once instead of after an ICMP check of ~3 s
-                "--dhcp-range=10.77.0.50,10.77.0.99,255.255.255.0,2m",
+                "--dhcp-range=" + range + ",255.255.255.0,2m",
                 "--dhcp-leasefile=" + (dir / "dnsmasq.leases").string(),
                 "--log-dhcp",
                 "--log-facility=" + (dir / (name + ".log")).string(),

@@ -3,8 +3,9 @@
 // removes them; the host's network is never touched.
 //
 // dnsmasq's lease is 2 minutes (its minimum) with T1 6 s and T2 12 s. Expiry at the lease's end
-// would take over 2 minutes per test and is covered by the pure client's tests
-// (tests/dhcp/dhcp4_client_test.cpp); RemoveLease's effects here are seen through RELEASE.
+// takes over 2 minutes: it is tested once, end to end with --apply, in DhcpApplySlow
+// (dnsmasq_apply_test.cpp), and in the pure client's tests (dhcp4_client_test.cpp); RemoveLease's
+// effects here are seen through RELEASE.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
