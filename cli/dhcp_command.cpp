@@ -62,25 +62,62 @@ Result<dhcp::ClientConfig> client_config(const DhcpArgs& a) {
     return c;
 }
 
-// The runner's leases, handed to the plan/apply path.
-class SinkHandler : public dhcp::io::LeaseHandler {
-public:
-    SinkHandler(LeaseSink& sink, std::string iface) : sink_(sink), iface_(std::move(iface)) {}
-    Status apply(const dhcp::Lease& lease) override { return sink_.apply(iface_, lease); }
-    Status remove(const dhcp::Lease& lease) override { return sink_.remove(iface_, lease); }
-
-private:
-    LeaseSink& sink_;
-    std::string iface_;
-};
-
 void print_lease(const DhcpArgs& a, const dhcp::Lease& lease) {
     if (a.network.output == "json")
         std::cout << lease_json(a.iface, lease).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
                   << '\n';
     else
         std::cout << lease_text(a.iface, lease);
+}
+
+void print_lease(const DhcpArgs& a, const dhcp::v6::Lease& lease) {
+    if (a.network.output == "json")
+        std::cout << lease6_json(a.iface, lease).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+                  << '\n';
+    else
+        std::cout << lease6_text(a.iface, lease);
+}
+
+// The runner's leases, handed to the plan/apply path; `Handler` is the runner's interface
+// (dhcp::io::LeaseHandler or Lease6Handler) and `L` its lease.
+template <class Handler, class L>
+class SinkHandler : public Handler {
+public:
+    SinkHandler(LeaseSink& sink, std::string iface) : sink_(sink), iface_(std::move(iface)) {}
+    Status apply(const L& lease) override { return sink_.apply(iface_, lease); }
+    Status remove(const L& lease) override { return sink_.remove(iface_, lease); }
+
+private:
+    LeaseSink& sink_;
+    std::string iface_;
+};
+
+// One run of either client: the apply sink with --apply, the loop, and --once's lease printed.
+template <class Handler, class L, class Options, class Run>
+int run_client_loop(const DhcpArgs& a, Options options, Run run) {
+    std::unique_ptr<LeaseSink> sink;
+    std::optional<SinkHandler<Handler, L>> handler;
+    if (a.apply) {
+        sink = make_apply_sink(a.network, a.metric);
+        handler.emplace(*sink, a.iface);
+    }
+    options.iface = a.iface;
+    options.handler = handler ? &*handler : nullptr;
+    options.once = a.once;
+    options.timeout = std::chrono::seconds(a.timeout);
+    auto outcome = run(std::move(options));
+    if (!outcome.ok()) {
+        std::cerr << "nodenet: " << outcome.error() << '\n';
+        return 1;
+    }
+    if (!a.once) return 0;
+    if (!outcome->lease) {
+        std::cerr << "nodenet: " << a.iface << ": stopped before a lease was obtained\n";
+        return 1;
+    }
+    print_lease(a, *outcome->lease);
     std::cout.flush();
+    return 0;
 }
 
 // DHCPv6 takes the DUID as it is (RFC 8415 §11), DUID-LL when none is given.
@@ -101,53 +138,16 @@ Result<dhcp::v6::ClientConfig> client6_config(const DhcpArgs& a) {
     return c;
 }
 
-class Sink6Handler : public dhcp::io::Lease6Handler {
-public:
-    Sink6Handler(LeaseSink& sink, std::string iface) : sink_(sink), iface_(std::move(iface)) {}
-    Status apply(const dhcp::v6::Lease& lease) override { return sink_.apply(iface_, lease); }
-    Status remove(const dhcp::v6::Lease& lease) override { return sink_.remove(iface_, lease); }
-
-private:
-    LeaseSink& sink_;
-    std::string iface_;
-};
-
 int run_dhcp6(const DhcpArgs& a) {
     auto config = client6_config(a);
     if (!config.ok()) {
         std::cerr << "nodenet: " << config.error() << '\n';
         return kUsage;
     }
-    std::unique_ptr<LeaseSink> sink;
-    std::optional<Sink6Handler> handler;
-    if (a.apply) {
-        sink = make_apply_sink(a.network, a.metric);
-        handler.emplace(*sink, a.iface);
-    }
     dhcp::io::Runner6Options options;
-    options.iface = a.iface;
     options.client = std::move(*config);
     options.lease_file = dhcp::io::lease6_file(a.network.state().path(), a.iface);
-    options.handler = handler ? &*handler : nullptr;
-    options.once = a.once;
-    options.timeout = std::chrono::seconds(a.timeout);
-    auto outcome = dhcp::io::run_client6(std::move(options));
-    if (!outcome.ok()) {
-        std::cerr << "nodenet: " << outcome.error() << '\n';
-        return 1;
-    }
-    if (!a.once) return 0;
-    if (!outcome->lease) {
-        std::cerr << "nodenet: " << a.iface << ": stopped before a lease was obtained\n";
-        return 1;
-    }
-    if (a.network.output == "json")
-        std::cout << lease6_json(a.iface, *outcome->lease).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
-                  << '\n';
-    else
-        std::cout << lease6_text(a.iface, *outcome->lease);
-    std::cout.flush();
-    return 0;
+    return run_client_loop<dhcp::io::Lease6Handler, dhcp::v6::Lease>(a, std::move(options), dhcp::io::run_client6);
 }
 
 int run_dhcp(const DhcpArgs& a) {
@@ -161,31 +161,10 @@ int run_dhcp(const DhcpArgs& a) {
         std::cerr << "nodenet: " << config.error() << '\n';
         return kUsage;
     }
-    std::unique_ptr<LeaseSink> sink;
-    std::optional<SinkHandler> handler;
-    if (a.apply) {
-        sink = make_apply_sink(a.network, a.metric);
-        handler.emplace(*sink, a.iface);
-    }
     dhcp::io::RunnerOptions options;
-    options.iface = a.iface;
     options.client = std::move(*config);
     options.lease_file = dhcp::io::lease_file(a.network.state().path(), a.iface);
-    options.handler = handler ? &*handler : nullptr;
-    options.once = a.once;
-    options.timeout = std::chrono::seconds(a.timeout);
-    auto outcome = dhcp::io::run_client(std::move(options));
-    if (!outcome.ok()) {
-        std::cerr << "nodenet: " << outcome.error() << '\n';
-        return 1;
-    }
-    if (!a.once) return 0;
-    if (!outcome->lease) {
-        std::cerr << "nodenet: " << a.iface << ": stopped before a lease was obtained\n";
-        return 1;
-    }
-    print_lease(a, *outcome->lease);
-    return 0;
+    return run_client_loop<dhcp::io::LeaseHandler, dhcp::Lease>(a, std::move(options), dhcp::io::run_client);
 }
 
 }  // namespace
