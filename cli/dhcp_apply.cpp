@@ -42,7 +42,7 @@ private:
         std::vector<state::LayeredSpecs> layers;
         auto now = dhcp::Clock::now();
         for (const auto& [iface, lease] : leases_)
-            layers.push_back(state::specs_from_dhcp4(iface, lease, {metric_, false}, now));
+            layers.push_back(state::specs_from_dhcp4(iface, lease, {metric_, false, false}, now));
         for (const auto& [iface, lease] : leases6_) layers.push_back(state::specs_from_dhcp6(iface, lease, metric_, now));
         auto p = prepare(options_, std::move(layers));
         if (!p.ok()) return Error{p.error()};

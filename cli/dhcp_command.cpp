@@ -185,6 +185,7 @@ void add_dhcp_command(CLI::App& app, int& exit_code) {
         ->capture_default_str();
     cmd->add_option("--state-dir", a->network.state_dir, "Where nodenet keeps the lease")->capture_default_str();
     cmd->add_option("--root", a->network.root, "Prefix of every file nodenet reads or writes")->capture_default_str();
+    add_host_options(*cmd, a->network.host);
     cmd->add_option("--client-id", a->client_id, "Option 61: none, the MAC, or --duid's bytes")
         ->check(CLI::IsMember({"none", "mac", "duid"}))
         ->capture_default_str();

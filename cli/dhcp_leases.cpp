@@ -11,7 +11,7 @@ namespace nodenet::cli {
 
 namespace {
 
-state::Dhcp4LayerOptions layer_options(const state::Dhcp4Link& l) { return {l.route_metric, false}; }
+state::Dhcp4LayerOptions layer_options(const state::Dhcp4Link& l) { return {l.route_metric, false, l.ignore_hostname}; }
 
 // The client identifier as the config asks; validation has already refused a duidRaw that is not hex.
 dhcp::ClientConfig client_config(const state::Dhcp4Link& l) {

@@ -81,7 +81,9 @@ Result<Prepared> plan_against_kernel(const NetworkOptions& options, const config
     if (!links.ok()) return Error{"read links: " + links.error()};
     timer.mark("read links");
     p.dhcp_links = state::dhcp_links(config, *links);
-    auto desired = state::desired_state(config, *links, std::move(leases));
+    auto defaults = options.host.default_servers();
+    if (!defaults.ok()) return Error{defaults.error()};
+    auto desired = state::desired_state(config, *links, std::move(leases), {std::move(*defaults)});
     if (!desired.ok()) return Error{options.config_path + ": " + desired.error()};
     p.desired = std::move(desired->state);
     p.warnings = std::move(desired->warnings);
@@ -96,6 +98,7 @@ Result<Prepared> plan_against_kernel(const NetworkOptions& options, const config
     }
     timer.mark("read kernel");
     p.plan = plan::make_plan(p.desired, p.kernel, p.owned);
+    if (auto s = plan_host_side(options, p); !s.ok()) return Error{s.error()};
     timer.mark("plan");
     return p;
 }
@@ -140,6 +143,8 @@ void record_in_sync(const NetworkOptions& options, const Prepared& p, const plan
                     const plan::Ownership& owned) {
     if (program_identity().empty() || !empty_plan.empty() || !empty_plan.conflicts.empty()) return;
     if (p.with_leases || !p.dhcp_links.empty()) return;  // leases change on their own: never "in sync" by record
+    // Files and names are not in the kernel digest: a config that manages them is planned in full.
+    if (p.desired.host != state::HostSettings{} || !owned.resolved_links.empty()) return;
     store::SyncRecord r;
     r.config_digest = p.config_digest;
     r.program = program_identity();
@@ -160,6 +165,7 @@ void add_network_options(CLI::App& cmd, NetworkOptions& options) {
     cmd.add_option("-o,--output", options.output, "Output format")
         ->check(CLI::IsMember({"text", "json"}))
         ->capture_default_str();
+    add_host_options(cmd, options.host);
 }
 
 }  // namespace nodenet::cli

@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/host_side.h"
 #include "common/result.h"
 #include "config/validate.h"
 #include "netlink/snapshot.h"
@@ -24,6 +25,7 @@ struct NetworkOptions {
     std::string output = "text";
     int confirm_timeout = 0;  // apply only: seconds until an unconfirmed apply is reverted
     int dhcp_timeout = 30;    // apply only: seconds to wait for each DHCP lease
+    HostOptions host;         // resolver, hosts and host-name writers
 
     store::StateDir state() const;
 };
@@ -38,6 +40,8 @@ struct Prepared {
     bool in_sync_by_record = false;  // the plan is empty by the in-sync record; `desired` is not filled
     bool with_leases = false;        // DHCP layers took part: no in-sync record (leases change on their own)
     state::DhcpLinks dhcp_links;  // the config's links that run a DHCP client
+    plan::HostTargets host_targets;                // where names go this run (plan_host_side)
+    std::shared_ptr<dns::ResolvedClient> resolved;  // set when systemd-resolved is the resolver writer
 };
 
 // Validates the config (printing its diagnostics when it has errors), reads the kernel state of
@@ -52,7 +56,7 @@ void record_in_sync(const NetworkOptions& options, const Prepared& p, const plan
                     const netlink::SnapshotFilter& filter, const state::KernelState& kernel,
                     const plan::Ownership& owned);
 
-// Adds the shared options (-c, --state-dir, --root, -o) to a subcommand.
+// Adds the shared options (-c, --state-dir, --root, -o, the host options) to a subcommand.
 void add_network_options(CLI::App& cmd, NetworkOptions& options);
 
 }  // namespace nodenet::cli

@@ -125,14 +125,16 @@ int run_apply(const NetworkOptions& options) {
     const netlink::ConvergeResult& c = applied->result;
     const plan::Ownership& either = applied->either;
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-    std::cout << "Applied " << c.executed.size() << " operation(s) with " << c.requests << " netlink request(s) in "
+    std::cout << "Applied " << c.executed.size() + applied->host_done.size() << " operation(s) with " << c.requests << " netlink request(s) in "
               << static_cast<int>(ms + 0.5) << " ms; the kernel matches the config.\n";
     if (options.confirm_timeout <= 0) return 0;
     const Prepared& before = *p;
-    auto revert = [&before, &either, &options] {
+    const std::vector<plan::HostOperation>& host_done = applied->host_done;
+    auto revert = [&before, &either, &options, &host_done] {
         netlink::ConvergeResult back = netlink::restore(before.kernel, before.desired, before.owned, either);
         if (back.converged) (void)options.state().save_ownership(before.owned);
-        return describe_restore(back);
+        std::string files = revert_host(options, host_done);
+        return describe_restore(back) + (files.empty() ? "" : "; " + files);
     };
     auto s = netlink::start_confirm_watchdog(revert, std::chrono::seconds(options.confirm_timeout),
                                              confirm_pid_file(options), options.state().path() / "confirm.log");

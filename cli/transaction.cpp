@@ -4,6 +4,7 @@
 #include <set>
 
 #include "cli/phase_timer.h"
+#include "dns/io/host_files.h"
 #include "netlink/kernel_features.h"
 #include "plan/render.h"
 
@@ -39,7 +40,17 @@ plan::Ownership union_of(const plan::Ownership& a, const plan::Ownership& b) {
     for (const state::Link& l : b.created_links)
         if (names.insert(l.name).second) u.created_links.push_back(l);
     u.recorded_addresses.insert(b.recorded_addresses.begin(), b.recorded_addresses.end());
+    u.resolved_links.insert(b.resolved_links.begin(), b.resolved_links.end());
     return u;
+}
+
+// The systemd-resolved links nodenet has set after these host operations.
+std::set<std::string> resolved_after(std::set<std::string> links, const std::vector<plan::HostOperation>& ops) {
+    for (const plan::HostOperation& op : ops) {
+        if (auto* s = std::get_if<plan::SetLinkDns>(&op.change)) links.insert(s->link);
+        if (auto* r = std::get_if<plan::RevertLinkDns>(&op.change)) links.erase(r->link);
+    }
+    return links;
 }
 
 bool same(const plan::Ownership& a, const plan::Ownership& b) {
@@ -56,6 +67,8 @@ std::string describe_restore(const netlink::ConvergeResult& r) {
 
 Result<Applied> run_transaction(const NetworkOptions& options, Prepared& p) {
     plan::Ownership after = owned_after(p.owned, p.plan.operations, !netlink::kernel_keeps_address_protocol());
+    after.resolved_links = resolved_after(p.owned.resolved_links, p.plan.host_operations);
+    std::vector<plan::HostOperation> host_ops = std::move(p.plan.host_operations);
     Applied a;
     a.either = union_of(p.owned, after);
     // Recorded before the kernel changes: a crash mid-apply must not leave an unrecorded link.
@@ -74,8 +87,19 @@ Result<Applied> run_transaction(const NetworkOptions& options, Prepared& p) {
         (void)options.state().save_ownership(back.converged ? p.owned : a.either);
         return Error{why + "\nnodenet: " + describe_restore(back)};
     }
+    // Names and files last: they point at addresses and links the kernel now has. A failure here
+    // undoes the host operations done and takes the kernel back too.
+    dns::HostWriter host(options.root, p.resolved.get());
+    if (Status s = host.apply(host_ops); !s.ok()) {
+        netlink::ConvergeResult back = netlink::restore(p.kernel, p.desired, p.owned, a.either);
+        (void)options.state().save_ownership(back.converged ? p.owned : a.either);
+        return Error{"apply failed: " + s.error() + "\nnodenet: " + describe_restore(back)};
+    }
+    a.host_done = std::move(host_ops);
+    timer.mark("files, names");
     plan::Ownership owned_now = owned_after(p.owned, c.executed, false);
     owned_now.recorded_addresses = plan::recorded_addresses_after(p.owned, c.executed, c.kernel);
+    owned_now.resolved_links = after.resolved_links;
     if (!same(owned_now, a.either)) (void)options.state().save_ownership(owned_now);
     record_in_sync(options, p, c.remaining, netlink::managed_filter(p.desired, a.either), c.kernel, owned_now);
     timer.mark("record");

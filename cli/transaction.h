@@ -13,6 +13,8 @@ namespace nodenet::cli {
 struct Applied {
     netlink::ConvergeResult result;
     plan::Ownership either;  // what nodenet owned before or after: the scope of a later revert
+    // Files written, host name set, systemd-resolved links changed: what a later revert undoes.
+    std::vector<plan::HostOperation> host_done;
 };
 
 // Runs `p.plan` (consumed). The error says what failed and whether the rollback worked.

@@ -12,8 +12,6 @@ namespace nodenet::config {
 
 namespace {
 
-constexpr size_t kMaxLabel = 63;
-constexpr size_t kMaxName = 253;
 constexpr uint32_t kDefaultRouteMetric = 1024;
 
 const char* family(const go::Ip& ip) { return ip.v6 ? "IPv6" : "IPv4"; }
@@ -42,20 +40,6 @@ void check_nameservers(const Network& n, Diagnostics& out) {
         if (!go::parse_addr(ns.value).ok())
             out.warning(ns.src.mark, ns.src.path,
                         "nameserver " + go::quote(ns.value) + " is not an IP address; Talos drops it silently");
-}
-
-void check_hostname(const Network& n, Diagnostics& out) {
-    const std::string& h = n.hostname.value;
-    if (h.empty()) return;
-    std::string label = h.substr(0, h.find('.'));
-    if (label.size() > kMaxLabel)
-        out.warning(n.hostname.src.mark, n.hostname.src.path,
-                    "hostname label " + go::quote(label) + " is " + std::to_string(label.size()) +
-                        " characters long, over the DNS limit of 63; Talos ignores this hostname");
-    else if (h.size() > kMaxName)
-        out.warning(n.hostname.src.mark, n.hostname.src.path,
-                    "hostname is " + std::to_string(h.size()) +
-                        " characters long, over the DNS limit of 253; Talos ignores this hostname");
 }
 
 void check_vlan_ids(const Device& d, Diagnostics& out) {
@@ -133,7 +117,6 @@ void check_beyond_talos(const MachineConfig& m, Diagnostics& out) {
     if (!m.network) return;
     const Network& n = *m.network;
     check_nameservers(n, out);
-    check_hostname(n, out);
     check_duplicate_devices(n, out);
     for (const Device& d : n.interfaces.items) {
         if (is_true(d.ignore)) continue;

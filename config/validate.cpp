@@ -189,6 +189,7 @@ Validation validate(std::string_view text, const schema::SchemaChecker& schema, 
     loader.conflicts();
     if (result.config.machine) check_machine(*result.config.machine, options, out);
     check_documents(result.config, out);
+    check_names(result.config, out);
     if (options.strict) out.promote_warnings();
     out.sort();
     return result;

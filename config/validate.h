@@ -55,4 +55,8 @@ Validation validate(std::string_view text, const schema::SchemaChecker& schema, 
 // Rules of the multi-document kinds and their conflicts with the v1alpha1 document (reference §7).
 void check_documents(const Config& config, Diagnostics& out);
 
+// Every host name, alias and search domain must be a valid DNS name (dns/dns_name.h): errors,
+// since an invalid one could add lines to resolv.conf or /etc/hosts (Talos writes them as given).
+void check_names(const Config& config, Diagnostics& out);
+
 }  // namespace nodenet::config

@@ -7,8 +7,6 @@ namespace nodenet::dhcp {
 
 namespace {
 
-constexpr size_t kMaxLabel = 63;
-constexpr size_t kMaxName = 253;
 constexpr size_t kMaxWireName = 255;  // RFC 1035 §3.1, length bytes and the root included
 constexpr uint8_t kPointerBits = 0xC0;
 
@@ -92,16 +90,6 @@ Result<std::string> read_name(const std::vector<uint8_t>& data, size_t& pos) {
         name.append(data.begin() + static_cast<long>(p + 1), data.begin() + static_cast<long>(p + 1 + len));
         p += 1 + len;
     }
-}
-
-bool valid_label(std::string_view label) {
-    if (label.empty() || label.size() > kMaxLabel) return false;
-    if (label.front() == '-' || label.back() == '-') return false;
-    for (char c : label) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
-        if (!ok) return false;
-    }
-    return true;
 }
 
 void put_ip(std::vector<uint8_t>& out, const state::IpAddress& ip) {
@@ -242,17 +230,6 @@ Result<std::vector<ClasslessRoute>> classless_routes(const Options& options, uin
     return routes;
 }
 
-bool valid_dns_name(std::string_view name) {
-    if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-    if (name.empty() || name.size() > kMaxName) return false;
-    for (size_t start = 0;;) {
-        size_t dot = name.find('.', start);
-        if (!valid_label(name.substr(start, dot == std::string_view::npos ? dot : dot - start))) return false;
-        if (dot == std::string_view::npos) return true;
-        start = dot + 1;
-    }
-}
-
 void set_message_type(Options& options, MessageType type) {
     options.set(option::kMessageType, {static_cast<uint8_t>(type)});
 }
@@ -312,8 +289,8 @@ std::vector<uint8_t> encode_domain_search(const std::vector<std::string>& names)
             written.emplace(std::string(rest), out.size());
             size_t dot = rest.find('.');
             std::string_view label = rest.substr(0, dot);
-            out.push_back(static_cast<uint8_t>(std::min(label.size(), kMaxLabel)));
-            out.insert(out.end(), label.begin(), label.begin() + static_cast<long>(std::min(label.size(), kMaxLabel)));
+            out.push_back(static_cast<uint8_t>(std::min(label.size(), dns::kMaxLabel)));
+            out.insert(out.end(), label.begin(), label.begin() + static_cast<long>(std::min(label.size(), dns::kMaxLabel)));
             rest = dot == std::string_view::npos ? std::string_view{} : rest.substr(dot + 1);
         }
         if (!pointed) out.push_back(0);

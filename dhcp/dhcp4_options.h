@@ -14,6 +14,7 @@
 
 #include "common/result.h"
 #include "dhcp/dhcp4_codec.h"
+#include "dns/dns_name.h"
 #include "state/ip.h"
 
 namespace nodenet::dhcp {
@@ -91,11 +92,7 @@ Result<std::vector<std::string>> domain_search(const Options& options);
 // 121 or 249: empty when absent. A prefix length over 32 or a truncated entry is an error.
 Result<std::vector<ClasslessRoute>> classless_routes(const Options& options, uint8_t code);
 
-// Letters, digits, hyphens and dots; labels 1–63 bytes, none starting or ending with a hyphen (a
-// leading hyphen reads as a command-line flag); at most 253 bytes; one trailing dot allowed. No
-// whitespace, control characters, '#', ';' or anything else that would change resolv.conf or
-// /etc/hosts beyond one name.
-bool valid_dns_name(std::string_view name);
+using dns::valid_dns_name;  // every name from the network passes it (dns/dns_name.h)
 
 // --- builders ------------------------------------------------------------------------------------
 

@@ -12,9 +12,11 @@ namespace nodenet::plan {
 // What nodenet made before: logical links it created (recorded in its state directory, since the
 // kernel keeps no owner for links). Addresses and routes carry kNodenetProtocol instead, except on
 // kernels before 5.18, which drop IFA_PROTO: there the addresses nodenet added are recorded too.
+// systemd-resolved keeps no owner either: the links nodenet set there are recorded, to revert them.
 struct Ownership {
     std::vector<state::Link> created_links;
     std::set<state::AddressKey> recorded_addresses;
+    std::set<std::string> resolved_links;  // links whose DNS settings nodenet set in systemd-resolved
 };
 
 // Whether nodenet added this address: it carries nodenet's protocol, or the kernel keeps no

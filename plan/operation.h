@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "plan/host_plan.h"
 #include "state/objects.h"
 
 namespace nodenet::plan {
@@ -93,8 +94,11 @@ struct Plan {
     std::vector<Operation> operations;  // in the order they must run
     std::vector<Conflict> conflicts;
     std::vector<std::string> warnings;
+    // Files, host name and systemd-resolved, run after the kernel operations (make_plan leaves it
+    // empty; the CLI fills it from plan_host, which needs reads make_plan does not do).
+    std::vector<HostOperation> host_operations;
 
-    bool empty() const { return operations.empty(); }
+    bool empty() const { return operations.empty() && host_operations.empty(); }
 };
 
 }  // namespace nodenet::plan

@@ -112,6 +112,15 @@ const char* action_name(const Operation& op) {
                       op.change);
 }
 
+// The heading a host operation is shown under: the file, "host name", or the resolved link.
+std::string host_group(const HostOperation& op) {
+    return std::visit(Overloaded{[](const WriteFile& w) { return w.path; },
+                                 [](const SetHostname&) { return std::string("host name"); },
+                                 [](const SetLinkDns& s) { return "systemd-resolved " + s.link; },
+                                 [](const RevertLinkDns& r) { return "systemd-resolved " + r.link; }},
+                      op.change);
+}
+
 }  // namespace
 
 std::string describe(const Operation& op) {
@@ -155,11 +164,18 @@ std::string render_text(const Plan& plan, bool color) {
                    "    # " + op->reason + reset + "\n";
         }
     }
+    for (const HostOperation& op : plan.host_operations) {
+        std::string line = describe(op);
+        char s = line[0];
+        (s == '+' ? adds : s == '~' ? changes : removes)++;
+        out += std::string(bold) + host_group(op) + reset + "\n  " + (s == '+' ? green : s == '~' ? yellow : red) +
+               line + reset + dim + "    # " + op.reason + reset + "\n";
+    }
     for (const Conflict& c : plan.conflicts)
         out += std::string(red) + "! " + c.link + ": " + c.what + ": " + c.holder + "; nodenet will not touch it" + reset +
                dim + "    # " + c.reason + reset + "\n";
     for (const std::string& w : plan.warnings) out += std::string(yellow) + "warning: " + w + reset + "\n";
-    if (plan.operations.empty())
+    if (plan.empty())
         out += "No changes: the kernel matches the config.\n";
     else
         out += "Plan: " + std::to_string(adds) + " to add, " + std::to_string(changes) + " to change, " +
@@ -171,6 +187,8 @@ nlohmann::json render_json(const Plan& plan) {
     nlohmann::json ops = nlohmann::json::array();
     for (const Operation& op : plan.operations)
         ops.push_back({{"action", action_name(op)}, {"link", op.link()}, {"change", describe(op)}, {"reason", op.reason}});
+    for (const HostOperation& op : plan.host_operations)
+        ops.push_back({{"action", action_name(op)}, {"target", host_group(op)}, {"change", describe(op)}, {"reason", op.reason}});
     nlohmann::json conflicts = nlohmann::json::array();
     for (const Conflict& c : plan.conflicts)
         conflicts.push_back({{"link", c.link}, {"what", c.what}, {"holder", c.holder}, {"reason", c.reason}});

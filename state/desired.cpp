@@ -4,7 +4,11 @@
 
 namespace nodenet::state {
 
-LayeredSpecs default_layer(const config::Config& /*config*/, const KernelState& /*kernel*/) { return {}; }
+LayeredSpecs default_layer(const DesiredOptions& options) {
+    LayeredSpecs defaults;
+    if (!options.default_nameservers.empty()) defaults.resolvers.push_back(default_resolver(options.default_nameservers));
+    return defaults;
+}
 
 namespace {
 
@@ -21,10 +25,12 @@ void warn_missing_links(const DesiredState& state, const KernelState& kernel, st
 }  // namespace
 
 Result<DesiredResult> desired_state(const config::Config& config, const KernelState& kernel,
-                                    std::vector<LayeredSpecs> operator_layers) {
+                                    std::vector<LayeredSpecs> operator_layers, const DesiredOptions& options) {
     auto configured = specs_from_config(config, kernel);
     if (!configured) return Error{configured.error()};
-    std::vector<LayeredSpecs> layers{default_layer(config, kernel)};
+    auto host = host_specs_from_config(config);
+    if (!host) return Error{host.error()};
+    std::vector<LayeredSpecs> layers{default_layer(options), std::move(*host)};
     for (LayeredSpecs& l : operator_layers) layers.push_back(std::move(l));
     layers.push_back(std::move(*configured));
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "state/from_lease_names.h"
+
 namespace nodenet::state {
 
 namespace {
@@ -37,6 +39,10 @@ LayeredSpecs specs_from_dhcp4(const std::string& link, const dhcp::Lease& lease,
         a.preferred_lifetime = a.valid_lifetime;
     }
     out.addresses.push_back(a);
+    LeaseNames names{lease.dns, lease.search_domains, std::nullopt, lease.domain};
+    if (names.domains.empty() && lease.domain) names.domains.push_back(*lease.domain);
+    if (!options.ignore_hostname) names.hostname = lease.hostname;
+    add_lease_names(out, origin, link, names);
     if (options.ignore_routes) return out;
 
     IpPrefix subnet = lease.address.masked();

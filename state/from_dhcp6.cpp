@@ -1,6 +1,7 @@
 #include "state/from_dhcp6.h"
 
 #include "state/from_dhcp4.h"
+#include "state/from_lease_names.h"
 
 namespace nodenet::state {
 
@@ -22,6 +23,7 @@ LayeredSpecs specs_from_dhcp6(const std::string& link, const dhcp::v6::Lease& le
                                    : lifetime_until(lease.acquired_at + lease.preferred, now);
     }
     out.addresses.push_back(a);
+    add_lease_names(out, origin, link, LeaseNames{lease.dns, lease.domains, std::nullopt, std::nullopt});
     return out;
 }
 

@@ -1,6 +1,6 @@
 // A DHCPv6 lease as the operator layer of the desired state, like specs_from_dhcp4: the leased
 // address as a /128 (the on-link prefix and the default route come from router advertisements,
-// not from DHCPv6) with the lease's remaining lifetimes, and the link up.
+// not from DHCPv6) with the lease's remaining lifetimes, the link up, and its DNS servers and domains.
 #pragma once
 
 #include <string>

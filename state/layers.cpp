@@ -4,6 +4,8 @@
 #include <array>
 #include <map>
 
+#include "state/host_merge.h"
+
 namespace nodenet::state {
 
 namespace {
@@ -154,6 +156,7 @@ DesiredState merge(const std::vector<LayeredSpecs>& layers, std::vector<std::str
     merge_links(layers, out, warnings);
     merge_addresses(layers, out, warnings);
     merge_routes(layers, out, warnings);
+    out.host = merge_host(layers, out, warnings);
     return out;
 }
 

@@ -12,10 +12,36 @@
 
 namespace nodenet::state {
 
+// DNS servers and search domains of one producer (Talos's ResolverSpec).
+struct ResolverSpec {
+    Origin origin;
+    std::vector<Nameserver> servers;
+    std::vector<SearchDomain> search_domains;
+    // Configuration layer: an explicitly written list (even empty) replaces the lower layers'
+    // domains instead of joining them (Talos 1.14's SearchDomainsOverridden, #13870).
+    bool search_domains_overridden = false;
+    // Configuration layer: the host name's domain, whichever layer named the host, is a search
+    // domain (v1alpha1 without disableSearchDomain, ResolverConfig without disableDefault).
+    bool search_hostname_domain = false;
+};
+
+struct HostnameSpec {
+    Origin origin;
+    HostName name;
+};
+
+struct StaticHostSpec {
+    Origin origin;
+    StaticHost host;
+};
+
 struct LayeredSpecs {
     std::vector<Link> links;
     std::vector<Address> addresses;
     std::vector<Route> routes;
+    std::vector<ResolverSpec> resolvers;
+    std::vector<HostnameSpec> hostnames;
+    std::vector<StaticHostSpec> static_hosts;
     // Problems met while producing the specs that do not stop the producer (a selector that
     // matches no link, a setting nodenet does not apply yet). desired_state() passes them on.
     std::vector<std::string> warnings;
@@ -24,7 +50,8 @@ struct LayeredSpecs {
 // Talos's merge, made exact where Talos's is not:
 // - addresses: union keyed by (link, prefix); on a duplicate key the higher layer wins whole;
 // - routes: union keyed by Route::key(); on a duplicate key the higher layer wins whole;
-// - links: per name, folded by ascending layer; a later spec overrides a field only when it sets it.
+// - links: per name, folded by ascending layer; a later spec overrides a field only when it sets it;
+// - resolvers, host name, static hosts: see merge_host() in host_merge.h.
 // Within one layer, later specs win, and a duplicate that disagrees is reported in `warnings`.
 // Specs may come in any order; their origin.layer, not their position, decides.
 DesiredState merge(const std::vector<LayeredSpecs>& layers, std::vector<std::string>& warnings);

@@ -12,6 +12,7 @@
 #include <tuple>
 #include <vector>
 
+#include "state/host_objects.h"
 #include "state/ip.h"
 #include "wireguard/device.h"
 
@@ -130,6 +131,7 @@ struct DesiredState {
     std::map<std::string, Link> links;
     std::map<AddressKey, Address> addresses;
     std::map<RouteKey, Route> routes;
+    HostSettings host;  // resolvers, host name, /etc/hosts: not kernel objects, planned beside them
 };
 
 // ---- observed ----

@@ -75,6 +75,8 @@ Result<plan::Ownership> StateDir::load_ownership() const {
                 if (!prefix) return Error{file.string() + ": damaged: bad address " + j.at("address").dump()};
                 owned.recorded_addresses.insert(state::AddressKey{j.at("link").get<std::string>(), *prefix});
             }
+        if (doc.contains("resolved_links"))
+            for (const auto& j : doc.at("resolved_links")) owned.resolved_links.insert(j.get<std::string>());
     } catch (const nlohmann::json::exception& e) {
         return Error{file.string() + ": damaged: " + e.what()};
     }
@@ -94,6 +96,7 @@ std::string ownership_text(const plan::Ownership& owned) {
             addresses.push_back({{"link", link}, {"address", prefix.str()}});
         doc["recorded_addresses"] = addresses;
     }
+    if (!owned.resolved_links.empty()) doc["resolved_links"] = owned.resolved_links;
     return doc.dump(2) + "\n";
 }
 

@@ -138,6 +138,28 @@ TEST_F(DhcpApply, ApplyObtainsTheLeaseAndInstallsItWithItsLifetimes) {
     EXPECT_EQ(server.count("DHCPACK("), 2);
 }
 
+// The lease's DNS servers, domains and host name (options 6, 119, 12 with 15) reach the test
+// machine's /etc/resolv.conf, /etc/hosts and kernel host name (its own /etc and UTS namespace, see
+// tests/netlink/netns.h), and a second apply finds them in place.
+TEST_F(DhcpApply, LeaseNamesReachResolvConfHostsAndTheHostName) {
+    Dnsmasq server(link_->server, dir_.path(), "dnsmasq");
+    std::string config = write_dhcp_config();
+    auto r = apply(config);
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    std::string ip = address()["local"];
+    EXPECT_EQ(client().run({"cat", "/etc/resolv.conf"}).out,
+              "# Written by nodenet from the machine config and DHCP; `nodenet apply` replaces edits.\n"
+              "nameserver 10.77.0.2\n"
+              "nameserver 10.77.0.3\n"
+              "\n"
+              "search example.test corp.example.test\n");
+    EXPECT_NE(client().run({"cat", "/etc/hosts"}).out.find(ip + " node-a.example.test node-a\n"), std::string::npos);
+    EXPECT_EQ(client().run({"hostname"}).out, "node-a\n");
+    EXPECT_EQ(client().run({"domainname"}).out, "example.test\n");
+    auto plan = client().run({NODENET_BINARY, "plan", "-c", config, "--state-dir", state_dir()});
+    EXPECT_EQ(plan.exit_code, 0) << plan.out << plan.err;
+}
+
 // `nodenet plan` starts from the leases held, as `apply` does: after an apply it is in sync, and
 // does not offer to remove the lease's address and routes.
 TEST_F(DhcpApply, PlanAfterApplyIsInSync) {

@@ -116,16 +116,13 @@ public:
 
 private:
     void start(const TestNetns& ns, const std::function<void()>& body) {
-        int ns_fd = open(ns.path().c_str(), O_RDONLY | O_CLOEXEC);
-        if (ns_fd < 0) throw std::runtime_error("cannot open " + ns.path());
         pid_ = fork();
         if (pid_ < 0) throw std::runtime_error("fork failed");
         if (pid_ == 0) {
-            if (!netlink_test::detail::enter(ns_fd)) _exit(125);
+            if (!netlink_test::detail::enter(ns.fds())) _exit(125);
             body();
             _exit(0);
         }
-        close(ns_fd);
     }
 
     pid_t pid_ = -1;

@@ -3,8 +3,8 @@
 // a pipe, since setns() in the test process itself would move only one thread, and not back on a
 // failed ASSERT).
 //
-// The namespace is held by a file descriptor only: no /run/netns entry and no process keeps it, so
-// even a test that crashes leaves nothing behind on the host. Children are waited for, and killed
+// The namespaces are held by file descriptors only: no /run/netns entry and no process keeps them,
+// so even a test that crashes leaves nothing behind on the host. Children are waited for, and killed
 // when they overrun their timeout.
 //
 // Header-only because tests/CMakeLists.txt compiles only *_test.cpp files.
@@ -22,6 +22,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -54,13 +55,43 @@ inline void close_fd(int& fd) {
     fd = -1;
 }
 
-// What `ip netns exec` does besides setns: a private mount namespace whose /sys shows this network
-// namespace's devices, so that /sys/class/net is right for the snapshot's sysfs reads.
-inline bool enter(int netns_fd) {
-    if (setns(netns_fd, CLONE_NEWNET) != 0 || unshare(CLONE_NEWNS) != 0) return false;
+// The namespaces of one test "machine": its network, its host name (UTS) and a mount namespace in
+// which /sys shows this network namespace's devices (so /sys/class/net is right for the
+// snapshot's sysfs reads, as after `ip netns exec`) and /etc is the machine's seen copy-on-write,
+// changes kept in a tmpfs of this namespace. A nodenet run inside writes resolv.conf, hosts and the
+// host name of this test machine only: they last as long as the TestNetns, like a machine's, and
+// the real machine's never change. Its /run/dbus is empty: no system bus, hence no systemd-resolved.
+struct NamespaceFds {
+    int net = -1, uts = -1, mnt = -1;
+};
+
+// Run in a fresh child that has just unshared all three: sets up the mount namespace.
+inline bool prepare_mounts() {
     if (mount(nullptr, "/", nullptr, MS_SLAVE | MS_REC, nullptr) != 0) return false;
+    const char* scratch = "/dev/shm/.nodenet-test-etc";  // one empty mount point, shared by all tests
+    if (mkdir(scratch, 0700) != 0 && errno != EEXIST) return false;
+    if (mount("tmpfs", scratch, "tmpfs", 0, "size=16m,mode=0700") != 0) return false;
+    std::string upper = std::string(scratch) + "/upper", work = std::string(scratch) + "/work";
+    if (mkdir(upper.c_str(), 0755) != 0 || mkdir(work.c_str(), 0755) != 0) return false;
+    std::string options = "lowerdir=/etc,upperdir=" + upper + ",workdir=" + work;
+    if (mount("overlay", "/etc", "overlay", 0, options.c_str()) != 0) return false;
+    umount2(scratch, MNT_DETACH);  // the overlay keeps its upper layer; the path is free again
+    // No way to the machine's system bus: a systemd-resolved there must never get this test
+    // machine's links (its interface indexes name other links on the host).
+    struct stat st {};
+    if (stat("/run/dbus", &st) == 0 && mount("tmpfs", "/run/dbus", "tmpfs", 0, "size=64k,mode=0755") != 0) return false;
     umount2("/sys", MNT_DETACH);
     return mount("sysfs", "/sys", "sysfs", 0, nullptr) == 0;
+}
+
+// Joins the test machine's namespaces; the working directory stays where it was.
+inline bool enter(const NamespaceFds& ns) {
+    char cwd[4096];
+    bool have_cwd = getcwd(cwd, sizeof cwd) != nullptr;
+    if (setns(ns.net, CLONE_NEWNET) != 0 || setns(ns.uts, CLONE_NEWUTS) != 0 || setns(ns.mnt, CLONE_NEWNS) != 0)
+        return false;
+    if (have_cwd && chdir(cwd) != 0) return false;
+    return true;
 }
 
 // Reads both pipes until the child closes them or the deadline passes; then reaps the child.
@@ -79,7 +110,7 @@ inline CommandResult collect(pid_t pid, int out_fd, int err_fd, std::chrono::sec
 
 class TestNetns {
 public:
-    // Throws std::runtime_error when the namespace cannot be created.
+    // Throws std::runtime_error when the namespaces cannot be created.
     TestNetns() {
         int ready[2], release[2];
         if (pipe2(ready, O_CLOEXEC) != 0 || pipe2(release, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
@@ -88,10 +119,10 @@ public:
         if (pid == 0) {
             close(ready[0]);
             close(release[1]);
-            char ok = unshare(CLONE_NEWNET) == 0 ? '1' : '0';
+            char ok = unshare(CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWNS) == 0 && detail::prepare_mounts() ? '1' : '0';
             (void)!write(ready[1], &ok, 1);
             char ignored;
-            (void)!read(release[0], &ignored, 1);  // returns once the parent has opened the namespace
+            (void)!read(release[0], &ignored, 1);  // returns once the parent has opened the namespaces
             _exit(0);
         }
         close(ready[1]);
@@ -99,13 +130,20 @@ public:
         char ok = '0';
         (void)!read(ready[0], &ok, 1);
         close(ready[0]);
-        std::string path = "/proc/" + std::to_string(pid) + "/ns/net";
-        if (ok == '1') fd_ = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        std::string dir = "/proc/" + std::to_string(pid) + "/ns/";
+        if (ok == '1') {
+            fds_.net = open((dir + "net").c_str(), O_RDONLY | O_CLOEXEC);
+            fds_.uts = open((dir + "uts").c_str(), O_RDONLY | O_CLOEXEC);
+            fds_.mnt = open((dir + "mnt").c_str(), O_RDONLY | O_CLOEXEC);
+        }
         close(release[1]);
         int status = 0;
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
         }
-        if (fd_ < 0) throw std::runtime_error("cannot create a network namespace");
+        if (fds_.net < 0 || fds_.uts < 0 || fds_.mnt < 0) {
+            close_all();
+            throw std::runtime_error("cannot create the test namespaces (network, UTS, mount with /etc overlaid)");
+        }
         // Nothing may appear or change on its own while a test compares two reads of the kernel:
         // no IPv6 link-local addresses (with their routes), no duplicate address detection.
         in_child([] {
@@ -119,10 +157,11 @@ public:
             return std::string();
         });
     }
-    ~TestNetns() { detail::close_fd(fd_); }
+    ~TestNetns() { close_all(); }
 
     // A path that names this namespace for other programs (`ip link set X netns PATH`).
-    std::string path() const { return "/proc/" + std::to_string(getpid()) + "/fd/" + std::to_string(fd_); }
+    std::string path() const { return "/proc/" + std::to_string(getpid()) + "/fd/" + std::to_string(fds_.net); }
+    const detail::NamespaceFds& fds() const { return fds_; }
     TestNetns(const TestNetns&) = delete;
     TestNetns& operator=(const TestNetns&) = delete;
 
@@ -138,7 +177,7 @@ public:
         pid_t pid = fork();
         if (pid < 0) throw std::runtime_error("fork failed");
         if (pid == 0) {
-            if (!detail::enter(fd_) || dup2(out[1], STDOUT_FILENO) < 0 || dup2(err[1], STDERR_FILENO) < 0) _exit(126);
+            if (!detail::enter(fds_) || dup2(out[1], STDOUT_FILENO) < 0 || dup2(err[1], STDERR_FILENO) < 0) _exit(126);
             int null_in = open("/dev/null", O_RDONLY);
             if (null_in >= 0) dup2(null_in, STDIN_FILENO);
             execvp(cargs[0], cargs.data());
@@ -185,7 +224,7 @@ public:
             std::string text;
             int code = 0;
             try {
-                if (!detail::enter(fd_)) throw std::runtime_error(std::string("enter namespace: ") + strerror(errno));
+                if (!detail::enter(fds_)) throw std::runtime_error(std::string("enter namespace: ") + strerror(errno));
                 text = fn();
             } catch (const std::exception& e) {
                 text = e.what();
@@ -207,7 +246,13 @@ public:
     }
 
 private:
-    int fd_ = -1;
+    void close_all() {
+        detail::close_fd(fds_.net);
+        detail::close_fd(fds_.uts);
+        detail::close_fd(fds_.mnt);
+    }
+
+    detail::NamespaceFds fds_;
 };
 
 // ---- the snapshot, carried out of the namespace as JSON with every field, raw ----
