@@ -187,7 +187,7 @@ oneshot() {
 }
 case $client in
 nodenet)
-    oneshot "$work/nodenet" dhcp eth0 --once --apply --state-dir "$dir/state" --timeout 30
+    oneshot "$work/nodenet" dhcp eth0 --once --apply --state-dir "$dir/state" --timeout 30 --resolver none
     ;;
 udhcpc)
     oneshot busybox udhcpc -i eth0 -f -q -n -s "$work/udhcpc.script"

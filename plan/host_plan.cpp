@@ -36,6 +36,14 @@ std::string link_dns_text(const dns::LinkDns& d) {
     return s;
 }
 
+std::string hosts_summary(const state::HostSettings::Hosts& h, const std::optional<state::HostSettings::Hostname>& name) {
+    std::string s = "localhost";
+    if (name && h.node_address) s += ", " + name->name.fqdn() + " at " + h.node_address->str();
+    if (!h.entries.empty())
+        s += ", " + std::to_string(h.entries.size()) + (h.entries.size() == 1 ? " static entry" : " static entries");
+    return s;
+}
+
 void plan_file(HostPlan& plan, const std::string& path, const ObservedFile& now, std::string content,
                std::string summary, const std::string& reason, bool force) {
     if (now.symlink_target && !force) {
@@ -119,8 +127,8 @@ HostPlan plan_host(const state::DesiredState& desired, const HostObserved& obser
         }
     }
     if (host.hosts)
-        plan_file(plan, "/etc/hosts", observed.hosts, dns::render_hosts(*host.hosts, host.hostname), "",
-                  host.hosts->source, true);
+        plan_file(plan, "/etc/hosts", observed.hosts, dns::render_hosts(*host.hosts, host.hostname),
+                  hosts_summary(*host.hosts, host.hostname), host.hosts->source, true);
     if (host.hostname && targets.hostname == HostnameWriter::Kernel && observed.hostname != host.hostname->name)
         plan.operations.push_back({SetHostname{host.hostname->name, observed.hostname}, host.hostname->source});
     if (host.hostname && targets.hostname == HostnameWriter::File)
@@ -132,7 +140,8 @@ HostPlan plan_host(const state::DesiredState& desired, const HostObserved& obser
 std::string describe(const HostOperation& op) {
     return std::visit(
         Overloaded{[](const WriteFile& w) {
-                       return std::string(w.before ? "~ " : "+ ") + w.path + (w.summary.empty() ? "" : ": " + w.summary);
+                       // Shown under the file's own heading: the path is not repeated.
+                       return std::string(w.before ? "~ " : "+ ") + w.summary;
                    },
                    [](const SetHostname& h) {
                        std::string from = h.from.fqdn().empty() ? std::string("(none)") : h.from.fqdn();

@@ -96,10 +96,15 @@ TEST_F(HostApply, FilesByteExactWithMode0644AndReapplyWritesNothing) {
     std::string cfg = config(kNetwork);
     auto plan = ns.run({NODENET_BINARY, "plan", "-c", cfg, "--root", root().string()});
     EXPECT_EQ(plan.exit_code, 2) << plan.err;
-    EXPECT_NE(plan.out.find("+ /etc/resolv.conf: nameservers 10.0.0.53, 2001:db8::53; search corp.example example.com"),
+    EXPECT_NE(plan.out.find("/etc/resolv.conf\n  + nameservers 10.0.0.53, 2001:db8::53; search corp.example example.com"
+                            "    # machine.network.nameservers\n"),
               std::string::npos)
         << plan.out;
-    EXPECT_NE(plan.out.find("+ /etc/hostname: node1"), std::string::npos) << plan.out;
+    EXPECT_NE(plan.out.find("/etc/hosts\n  + localhost, node1.example.com at 10.0.0.5, 1 static entry    # "
+                            "machine.network.hostname, machine.network.extraHostEntries[0]\n"),
+              std::string::npos)
+        << plan.out;
+    EXPECT_NE(plan.out.find("/etc/hostname\n  + node1    # machine.network.hostname\n"), std::string::npos) << plan.out;
 
     auto r = apply(cfg);
     ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
@@ -126,7 +131,8 @@ TEST_F(HostApply, FilesByteExactWithMode0644AndReapplyWritesNothing) {
     std::ofstream(etc("hosts"), std::ios::app) << "6.6.6.6 added.by.hand\n";
     auto drift = ns.run({NODENET_BINARY, "plan", "-c", cfg, "--root", root().string()});
     EXPECT_EQ(drift.exit_code, 2);
-    EXPECT_NE(drift.out.find("~ /etc/hosts"), std::string::npos) << drift.out;
+    EXPECT_NE(drift.out.find("/etc/hosts\n  ~ localhost, node1.example.com at 10.0.0.5, 1 static entry"), std::string::npos)
+        << drift.out;
 }
 
 TEST_F(HostApply, ASymlinkedResolvConfIsRefusedUnlessForced) {

@@ -30,7 +30,7 @@ TEST(HostPlan, WritesOnlyWhatDiffers) {
     auto& w = std::get<WriteFile>(p.operations[0].change);
     EXPECT_EQ(w.path, "/etc/resolv.conf");
     EXPECT_FALSE(w.before);
-    EXPECT_EQ(describe(p.operations[0]), "+ /etc/resolv.conf: nameservers 10.0.0.53, 192.168.1.1; search corp.example lan.example");
+    EXPECT_EQ(describe(p.operations[0]), "+ nameservers 10.0.0.53, 192.168.1.1; search corp.example lan.example");
     EXPECT_EQ(p.operations[0].reason, "machine.network.nameservers");
 
     seen.resolv_conf = {true, std::nullopt, w.content};
