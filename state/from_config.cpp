@@ -225,12 +225,7 @@ void Builder::link_document(const config::Doc<config::LinkDoc>& doc) {
     }
 }
 
-Result<LayeredSpecs> Builder::finish() {
-    if (errors_.empty()) return std::move(out_);
-    std::string message;
-    for (const std::string& e : errors_) message += (message.empty() ? "" : "\n") + e;
-    return Error{message};
-}
+Result<LayeredSpecs> Builder::finish() { return specs_or_errors(std::move(out_), errors_); }
 
 }  // namespace
 

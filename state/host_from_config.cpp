@@ -98,12 +98,7 @@ void HostBuilder::static_host_doc(const config::Doc<config::StaticHostDoc>& doc)
     static_host(doc.spec.name, doc.spec.hostnames, doc.src.path);
 }
 
-Result<LayeredSpecs> HostBuilder::finish() {
-    if (errors_.empty()) return std::move(out_);
-    std::string message;
-    for (const std::string& e : errors_) message += (message.empty() ? "" : "\n") + e;
-    return Error{message};
-}
+Result<LayeredSpecs> HostBuilder::finish() { return specs_or_errors(std::move(out_), errors_); }
 
 }  // namespace
 

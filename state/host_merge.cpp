@@ -8,18 +8,6 @@ namespace nodenet::state {
 namespace {
 
 template <class T>
-std::vector<const T*> by_layer(const std::vector<LayeredSpecs>& layers, std::vector<T> LayeredSpecs::*member) {
-    std::vector<const T*> specs;
-    for (const LayeredSpecs& l : layers)
-        for (const T& spec : l.*member) specs.push_back(&spec);
-    std::stable_sort(specs.begin(), specs.end(),
-                     [](const T* a, const T* b) { return a->origin.layer < b->origin.layer; });
-    return specs;
-}
-
-std::string from(const Origin& o) { return o.source.empty() ? std::string(layer_name(o.layer)) : o.source; }
-
-template <class T>
 void append_new(std::vector<T>& to, const std::vector<T>& items) {
     for (const T& i : items)
         if (std::find(to.begin(), to.end(), i) == to.end()) to.push_back(i);
@@ -53,9 +41,9 @@ std::optional<HostSettings::Hostname> merge_hostname(const std::vector<LayeredSp
     for (const HostnameSpec* spec : by_layer(layers, &LayeredSpecs::hostnames)) {
         if (spec->name.hostname.empty()) continue;
         if (winner && winner->layer == spec->origin.layer && out->name != spec->name)
-            warnings.push_back("host name " + out->name.fqdn() + " (" + from(*winner) + ") is overridden by " +
-                               spec->name.fqdn() + " (" + from(spec->origin) + ")");
-        out = HostSettings::Hostname{spec->name, from(spec->origin)};
+            warnings.push_back("host name " + out->name.fqdn() + " (" + origin_text(*winner) + ") is overridden by " +
+                               spec->name.fqdn() + " (" + origin_text(spec->origin) + ")");
+        out = HostSettings::Hostname{spec->name, origin_text(spec->origin)};
         winner = spec->origin;
     }
     return out;
@@ -91,7 +79,7 @@ std::optional<HostSettings::Resolver> merge_resolver(const std::vector<LayeredSp
             named_above_defaults = true;
         bool contributes = !domains.empty() || spec->search_domains_overridden ||
                            (!spec->servers.empty() && spec->origin.layer != Layer::Default);
-        if (contributes) sources.add(from(spec->origin));
+        if (contributes) sources.add(origin_text(spec->origin));
         if (spec->origin.layer == Layer::Default) defaults.insert(defaults.end(), spec->servers.begin(), spec->servers.end());
         if (!layer || *layer == spec->origin.layer) {
             append_new(r.servers, spec->servers);
@@ -152,7 +140,7 @@ std::optional<HostSettings::Hosts> merge_hosts(const std::vector<LayeredSpecs>& 
     std::map<IpAddress, std::vector<std::string>> by_ip;
     for (const StaticHostSpec* spec : by_layer(layers, &LayeredSpecs::static_hosts)) {
         append_new(by_ip[spec->host.ip], spec->host.names);
-        sources.add(from(spec->origin));
+        sources.add(origin_text(spec->origin));
     }
     for (auto& [ip, names] : by_ip)
         if (!names.empty()) h.entries.push_back({ip, std::move(names)});

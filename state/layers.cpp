@@ -10,20 +10,6 @@ namespace nodenet::state {
 
 namespace {
 
-// All specs of one type from every layer, lowest layer first; within a layer in the order given,
-// so that "later wins" inside a layer means the producer's own order.
-template <class T>
-std::vector<const T*> by_layer(const std::vector<LayeredSpecs>& layers, std::vector<T> LayeredSpecs::*member) {
-    std::vector<const T*> specs;
-    for (const LayeredSpecs& l : layers)
-        for (const T& spec : l.*member) specs.push_back(&spec);
-    std::stable_sort(specs.begin(), specs.end(),
-                     [](const T* a, const T* b) { return a->origin.layer < b->origin.layer; });
-    return specs;
-}
-
-std::string from(const Origin& o) { return o.source.empty() ? std::string(layer_name(o.layer)) : o.source; }
-
 // ---- links ----
 
 enum LinkField : size_t { kKind, kUp, kMtu, kMaster, kBridge, kBond, kVlan, kWireguard, kFieldCount };
@@ -62,8 +48,8 @@ void fold_field(LinkFold& fold, LinkField f, std::optional<T> Link::*member, con
     const std::optional<Origin>& prev = fold.set_by[f];
     if (prev && prev->layer == spec.origin.layer && fold.link.*member != spec.*member)
         warnings.push_back("link " + spec.name + ": " + field_name(f) + " " + field_value(fold.link, f) + " (" +
-                           from(*prev) + ") is overridden by " + field_value(spec, f) + " (" +
-                           from(spec.origin) + ")");
+                           origin_text(*prev) + ") is overridden by " + field_value(spec, f) + " (" +
+                           origin_text(spec.origin) + ")");
     fold.link.*member = spec.*member;
     fold.set_by[f] = spec.origin;
 }
@@ -72,8 +58,8 @@ void fold_link(LinkFold& fold, const Link& spec, std::vector<std::string>& warni
     if (spec.kind != LinkKind::Existing) {
         const std::optional<Origin>& prev = fold.set_by[kKind];
         if (prev && prev->layer == spec.origin.layer && fold.link.kind != spec.kind)
-            warnings.push_back("link " + spec.name + ": kind " + link_kind_name(fold.link.kind) + " (" + from(*prev) +
-                               ") is overridden by " + link_kind_name(spec.kind) + " (" + from(spec.origin) + ")");
+            warnings.push_back("link " + spec.name + ": kind " + link_kind_name(fold.link.kind) + " (" + origin_text(*prev) +
+                               ") is overridden by " + link_kind_name(spec.kind) + " (" + origin_text(spec.origin) + ")");
         fold.link.kind = spec.kind;
         fold.set_by[kKind] = spec.origin;
     }
@@ -117,8 +103,8 @@ void merge_addresses(const std::vector<LayeredSpecs>& layers, DesiredState& out,
         const Address& prev = it->second;
         if (prev.origin.layer == spec->origin.layer && prev.priority != spec->priority)
             warnings.push_back("address " + spec->prefix.str() + " on " + spec->link + ": route priority " +
-                               std::to_string(prev.priority) + " (" + from(prev.origin) + ") is overridden by " +
-                               std::to_string(spec->priority) + " (" + from(spec->origin) + ")");
+                               std::to_string(prev.priority) + " (" + origin_text(prev.origin) + ") is overridden by " +
+                               std::to_string(spec->priority) + " (" + origin_text(spec->origin) + ")");
         it->second = *spec;  // ascending layers: a higher layer wins whole
     }
 }
@@ -143,13 +129,22 @@ void merge_routes(const std::vector<LayeredSpecs>& layers, DesiredState& out, st
         if (prev.origin.layer == spec->origin.layer && !same)
             warnings.push_back("route " + spec->destination.str() + " metric " + std::to_string(spec->metric) +
                                " table " + std::to_string(spec->table) + ": " + route_target(prev) + " (" +
-                               from(prev.origin) + ") is replaced by " + route_target(*spec) + " (" +
-                               from(spec->origin) + "); the kernel holds one route per table, destination and metric");
+                               origin_text(prev.origin) + ") is replaced by " + route_target(*spec) + " (" +
+                               origin_text(spec->origin) + "); the kernel holds one route per table, destination and metric");
         it->second = *spec;
     }
 }
 
 }  // namespace
+
+std::string origin_text(const Origin& o) { return o.source.empty() ? std::string(layer_name(o.layer)) : o.source; }
+
+Result<LayeredSpecs> specs_or_errors(LayeredSpecs specs, const std::vector<std::string>& errors) {
+    if (errors.empty()) return specs;
+    std::string message;
+    for (const std::string& e : errors) message += (message.empty() ? "" : "\n") + e;
+    return Error{message};
+}
 
 DesiredState merge(const std::vector<LayeredSpecs>& layers, std::vector<std::string>& warnings) {
     DesiredState out;

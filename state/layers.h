@@ -5,9 +5,11 @@
 // merge folds them all, so a new producer is one more element of the vector, nothing else.
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
+#include "common/result.h"
 #include "state/objects.h"
 
 namespace nodenet::state {
@@ -46,6 +48,24 @@ struct LayeredSpecs {
     // matches no link, a setting nodenet does not apply yet). desired_state() passes them on.
     std::vector<std::string> warnings;
 };
+
+// All specs of one type from every layer, lowest layer first; within a layer in the order given,
+// so that "later wins" inside a layer means the producer's own order.
+template <class T>
+std::vector<const T*> by_layer(const std::vector<LayeredSpecs>& layers, std::vector<T> LayeredSpecs::*member) {
+    std::vector<const T*> specs;
+    for (const LayeredSpecs& l : layers)
+        for (const T& spec : l.*member) specs.push_back(&spec);
+    std::stable_sort(specs.begin(), specs.end(),
+                     [](const T* a, const T* b) { return a->origin.layer < b->origin.layer; });
+    return specs;
+}
+
+// Where a spec came from, for messages: its source, else its layer's name.
+std::string origin_text(const Origin& origin);
+
+// A producer's specs, or all its errors in one message, one per line.
+Result<LayeredSpecs> specs_or_errors(LayeredSpecs specs, const std::vector<std::string>& errors);
 
 // Talos's merge, made exact where Talos's is not:
 // - addresses: union keyed by (link, prefix); on a duplicate key the higher layer wins whole;
