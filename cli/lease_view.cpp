@@ -4,6 +4,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/printable.h"
+
 namespace nodenet::cli {
 
 namespace {
@@ -23,12 +25,6 @@ Json ips(const std::vector<state::IpAddress>& list) {
 
 Json seconds_or_null(const dhcp::Lease& lease, std::chrono::seconds s) {
     return lease.infinite() ? Json(nullptr) : Json(s.count());
-}
-
-std::string printable(const std::string& s) {
-    std::string out;
-    for (char c : s) out += (c >= 0x20 && c < 0x7F) ? c : '?';
-    return out;
 }
 
 template <class T, class F>
@@ -85,14 +81,14 @@ Json lease_json(const std::string& iface, const dhcp::Lease& lease) {
 }
 
 std::string lease_text(const std::string& iface, const dhcp::Lease& lease) {
-    auto name = [](const std::optional<std::string>& s) { return s ? printable(*s) : std::string("-"); };
+    auto name = [](const std::optional<std::string>& s) { return s ? printable_ascii(*s) : std::string("-"); };
     std::ostringstream out;
     out << "interface: " << iface << '\n'
         << "address:   " << lease.address.str() << '\n'
         << "server:    " << lease.server_id.str() << '\n'
         << "routes:    " << joined(lease.routes(), route_text) << '\n'
         << "dns:       " << joined(lease.dns, [](const auto& ip) { return ip.str(); }) << '\n'
-        << "search:    " << joined(lease.search_domains, printable) << '\n'
+        << "search:    " << joined(lease.search_domains, [](const std::string& d) { return printable_ascii(d); }) << '\n'
         << "domain:    " << name(lease.domain) << '\n'
         << "hostname:  " << name(lease.hostname) << '\n'
         << "mtu:       " << (lease.mtu ? std::to_string(*lease.mtu) : "-") << '\n'
@@ -131,7 +127,7 @@ std::string lease6_text(const std::string& iface, const dhcp::v6::Lease& lease) 
         << "address:   " << lease.address.str() << "/128\n"
         << "server:    " << dhcp::v6::hex_colon(lease.server_id) << '\n'
         << "dns:       " << joined(lease.dns, [](const auto& ip) { return ip.str(); }) << '\n'
-        << "search:    " << joined(lease.domains, printable) << '\n'
+        << "search:    " << joined(lease.domains, [](const std::string& d) { return printable_ascii(d); }) << '\n'
         << "lifetime:  valid " << lifetime(lease.valid) << ", preferred " << lifetime(lease.preferred)
         << " (renew after " << lifetime(lease.t1) << ", rebind after " << lifetime(lease.t2) << ")\n";
     return out.str();

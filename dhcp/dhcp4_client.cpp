@@ -5,6 +5,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "common/printable.h"
+#include "dhcp/client_support.h"
 #include "dhcp/dhcp4_options.h"
 
 namespace nodenet::dhcp {
@@ -29,31 +31,6 @@ std::string hex32(uint32_t value) {
     return buf;
 }
 
-// "4.3s" under ten seconds, whole seconds above.
-std::string duration_text(Clock::duration d) {
-    auto ms = duration_cast<milliseconds>(d).count();
-    if (ms >= 10'000) return std::to_string(ms / 1000) + "s";
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1fs", static_cast<double>(ms) / 1000.0);
-    return buf;
-}
-
-// Text from the network (option 56) made safe for a log line: printable ASCII only, bounded.
-std::string printable(const std::vector<uint8_t>& bytes) {
-    std::string text;
-    for (uint8_t b : bytes) {
-        if (text.size() >= 200) return text + "…";
-        text += (b >= 0x20 && b < 0x7F) ? static_cast<char>(b) : '?';
-    }
-    return text;
-}
-
-uint64_t splitmix64(uint64_t& state) {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
 
 std::vector<uint8_t> client_identifier(const ClientConfig& config) {
     switch (config.client_id) {
@@ -348,7 +325,7 @@ void Client4::on_ack(const Message& ack, TimePoint now) {
 void Client4::on_nak(const Message& nak, TimePoint now) {
     if (state_ == ClientState::Requesting && server_of(nak) != offer_server_.str()) return;  // another server's
     const auto* text = nak.options.find(kOptionServerMessage);
-    log("DHCPNAK from " + server_of(nak) + (text ? " (\"" + printable(*text) + "\")" : std::string()) + " in " +
+    log("DHCPNAK from " + server_of(nak) + (text ? " (\"" + printable_ascii(std::string_view(reinterpret_cast<const char*>(text->data()), text->size()), 200) + "\")" : std::string()) + " in " +
         std::string(state_name(state_)));
     if (state_ == ClientState::Rebooting && !applied_) {
         // The remembered lease of an earlier run: its address may still be configured (it has the

@@ -5,6 +5,9 @@
 #include <type_traits>
 #include <utility>
 
+#include "common/printable.h"
+#include "dhcp/client_support.h"
+
 namespace nodenet::dhcp::v6 {
 
 namespace {
@@ -24,23 +27,8 @@ constexpr uint8_t kMaxPreference = 255;
 
 const std::vector<uint16_t> kRequestedOptions = {option::kDnsServers, option::kDomainList, option::kSolMaxRt};
 
-std::string duration_text(Clock::duration d) {
-    auto ms = duration_cast<milliseconds>(d).count();
-    if (ms >= 10'000) return std::to_string(ms / 1000) + "s";
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1fs", static_cast<double>(ms) / 1000.0);
-    return buf;
-}
-
 std::string seconds_text(std::chrono::seconds s) {
     return s == kInfiniteDuration ? "forever" : duration_text(s);
-}
-
-uint64_t splitmix64(uint64_t& state) {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
 }
 
 // The IA_NA status of `iaid` in a reply, Success when it has none.
@@ -169,17 +157,17 @@ void Client::on_timer(TimePoint now) {
         case ClientState::Bound:
             if (now >= applied_->rebind_at()) return start_rebind(now);
             if (now >= applied_->renew_at()) return start_renew(now);
-            return schedule(now);
+            return schedule();
         case ClientState::Soliciting:
             // The first RT collects Advertises (§18.2.1); then the best one is taken.
             if (due && best_advertise_) return start_request(*std::exchange(best_advertise_, std::nullopt), now);
             if (due) return send(now);
-            return schedule(now);
+            return schedule();
         case ClientState::Requesting:
             if (due && attempt_ >= timing_.max_count)
                 return give_up("no REPLY after " + std::to_string(attempt_) + " REQUESTs", now);
             if (due) return send(now);
-            return schedule(now);
+            return schedule();
         case ClientState::Confirming:
             if (exchange_end_ && now >= *exchange_end_) {
                 // §18.2.12: without an answer the lease is used for its remaining lifetimes.
@@ -192,19 +180,19 @@ void Client::on_timer(TimePoint now) {
                 exchange_end_.reset();
                 emit(ApplyLease{std::move(lease)});
                 if (now >= applied_->renew_at()) return start_renew(now);
-                return schedule(now);
+                return schedule();
             }
             if (due) return send(now);
-            return schedule(now);
+            return schedule();
         case ClientState::Renewing:
             if (now >= applied_->rebind_at()) return start_rebind(now);
             if (due) return send(now);
-            return schedule(now);
+            return schedule();
         case ClientState::Rebinding:
             if (due) return send(now);
-            return schedule(now);
+            return schedule();
         case ClientState::WaitingForLink:
-        case ClientState::Stopped: return schedule(now);
+        case ClientState::Stopped: return schedule();
     }
 }
 
@@ -255,7 +243,7 @@ void Client::start_confirm(TimePoint now) {
     log("checking that " + previous_->address.str() + " is still ours (REBIND)");
     start_exchange(ClientState::Confirming, {kCnfTimeout, kCnfMaxRt, 0}, now);
     exchange_end_ = now + kCnfMaxRd;
-    schedule(now);
+    schedule();
 }
 
 void Client::start_renew(TimePoint now) {
@@ -296,7 +284,7 @@ void Client::on_reply(const Message& reply, TimePoint now) {
     uint16_t code = ia_status(reply, iaid_);
     if (auto top = status(reply); top.ok() && *top && !(*top)->ok()) {
         uint16_t top_code = (*top)->code;
-        log("REPLY from " + from + ": " + status_name(top_code) + " (\"" + printable((*top)->message) + "\")");
+        log("REPLY from " + from + ": " + status_name(top_code) + " (\"" + printable_ascii((*top)->message) + "\")");
         if (is(top_code, StatusCode::NotOnLink)) {
             drop("not on this link any more");
             return start_solicit(now);
@@ -347,7 +335,7 @@ void Client::bind(Lease lease, TimePoint now) {
         (lease.renew_at() == TimePoint::max() ? std::string(", never renewed")
                                               : ", renewing in " + duration_text(lease.renew_at() - now)));
     emit(ApplyLease{std::move(lease)});
-    schedule(now);
+    schedule();
 }
 
 void Client::give_up(const std::string& why, TimePoint now) {
@@ -445,14 +433,13 @@ void Client::send(TimePoint now) {
         rt_ = 2 * rt_ + (jittered(rt_, false) - rt_);
         if (timing_.max_rt.count() > 0 && rt_ > timing_.max_rt) rt_ = jittered(timing_.max_rt, false);
     }
-    sent_at_ = now;
     retransmit_at_ = now + rt_;
     if (attempt_ > 1) log(what + " again (attempt " + std::to_string(attempt_) + ")");
-    schedule(now);
+    schedule();
 }
 
 // The one timer: the next retransmission, the end of the exchange, or the lease's next event.
-void Client::schedule(TimePoint) {
+void Client::schedule() {
     TimePoint at = TimePoint::max();
     if (retransmit_at_) at = std::min(at, *retransmit_at_);
     if (exchange_end_) at = std::min(at, *exchange_end_);

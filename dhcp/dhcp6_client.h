@@ -124,7 +124,7 @@ private:
     void send(TimePoint now);
     Message message(MessageType type, TimePoint now) const;
     void add_ia(Message& m, bool with_address) const;
-    void schedule(TimePoint now);
+    void schedule();
 
     std::chrono::milliseconds jittered(std::chrono::milliseconds base, bool positive);
     uint32_t next_random();
@@ -144,7 +144,6 @@ private:
     int attempt_ = 0;
     std::chrono::milliseconds rt_{0};  // the current retransmission timeout
     TimePoint exchange_start_;
-    TimePoint sent_at_;                  // the last transmission: a lease counts from the first one
     TimePoint first_sent_;
     std::optional<TimePoint> retransmit_at_;
     std::optional<TimePoint> exchange_end_;  // MRD: when this exchange gives up

@@ -288,10 +288,4 @@ std::string hex_colon(std::span<const uint8_t> bytes) {
     return s;
 }
 
-std::string printable(std::string_view text) {
-    std::string s;
-    for (char c : text) s += (c >= 0x20 && c < 0x7f) ? c : '?';
-    return s;
-}
-
 }  // namespace nodenet::dhcp::v6

@@ -89,7 +89,7 @@ Result<Message> decode(std::span<const uint8_t> bytes);
 
 struct Status {
     uint16_t code = 0;
-    std::string message;  // UTF-8 from the server: for logs only, after printable()
+    std::string message;  // UTF-8 from the server: for logs only, after printable_ascii() (common/printable.h)
     bool ok() const { return code == static_cast<uint16_t>(StatusCode::Success); }
     bool operator==(const Status&) const = default;
 };
@@ -134,7 +134,5 @@ std::vector<uint8_t> encode_u16(uint16_t value);
 std::vector<uint8_t> duid_ll(std::span<const uint8_t, 6> mac);
 // "00:03:00:01:52:54:00:12:34:56"
 std::string hex_colon(std::span<const uint8_t> bytes);
-// Control characters and non-ASCII replaced by '?': server text reaches a log line as one line.
-std::string printable(std::string_view text);
 
 }  // namespace nodenet::dhcp::v6

@@ -1,6 +1,7 @@
 #include "dhcp/dhcp6_lease.h"
 
 #include "common/hex_bytes.h"
+#include "common/printable.h"
 #include "dhcp/lease_json.h"
 
 namespace nodenet::dhcp::v6 {
@@ -31,7 +32,7 @@ Result<Lease> lease_from_reply(const Message& reply, uint32_t iaid, TimePoint se
         if (candidate.iaid == iaid) ia = &candidate;
     if (!ia) return Error{"no IA_NA " + std::to_string(iaid) + " in the " + message_type_name(reply.type)};
     if (ia->status && !ia->status->ok())
-        return Error{status_name(ia->status->code) + " (\"" + printable(ia->status->message) + "\")"};
+        return Error{status_name(ia->status->code) + " (\"" + printable_ascii(ia->status->message) + "\")"};
     const auto* server = reply.find(option::kServerId);
     if (!server || server->empty() || server->size() > kMaxDuidSize) return Error{"no valid server identifier"};
     Lease lease;

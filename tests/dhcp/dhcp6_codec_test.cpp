@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/printable.h"
+
 namespace nodenet::dhcp::v6 {
 namespace {
 
@@ -133,7 +135,7 @@ TEST(Dhcp6Codec, NamesMessagesAndStatuses) {
     EXPECT_EQ(message_type_name(static_cast<MessageType>(42)), "message type 42");
     EXPECT_EQ(status_name(2), "NoAddrsAvail");
     EXPECT_EQ(status_name(99), "status 99");
-    EXPECT_EQ(printable("a\nb\x7f"), "a?b?");
+    EXPECT_EQ(printable_ascii("a\nb\x7f"), "a?b?");
 }
 
 }  // namespace
