@@ -19,28 +19,12 @@ constexpr char kServer6[] = "fd00:77::1";
 
 // dnsmasq serving DHCPv6 from `first`–`last` (a /64 the server's link holds) with a 2-minute
 // lease (its minimum: T1 60 s, T2 105 s), a DNS server and a search domain.
-class Dnsmasq6 {
+class Dnsmasq6 : public DnsmasqProcess {
 public:
     Dnsmasq6(const TestNetns& server, const std::filesystem::path& dir, const std::string& name,
              std::vector<std::string> extra = {}, const std::string& first = "fd00:77::100",
              const std::string& last = "fd00:77::1ff")
-        : log_(dir / (name + ".log")),
-          process_(server, arguments(dir, name, std::move(extra), first, last), dir / (name + ".out"),
-                   dir / (name + ".out")) {
-        if (!eventually([&] { return read_text(log_).find("DHCPv6, IP range") != std::string::npos; }, 10s))
-            throw std::runtime_error("dnsmasq did not start: " + read_text(dir / (name + ".out")));
-    }
-    std::string log() const { return read_text(log_); }
-    int count(const std::string& needle) const {
-        std::istringstream in(log());
-        int n = 0;
-        for (std::string line; std::getline(in, line);) n += line.find(needle) != std::string::npos;
-        return n;
-    }
-    bool wait_for(const std::string& needle, int times, std::chrono::milliseconds timeout) const {
-        return eventually([&] { return count(needle) >= times; }, timeout);
-    }
-    void kill() { process_.stop(SIGTERM); }
+        : DnsmasqProcess(server, dir, name, arguments(dir, name, std::move(extra), first, last), "DHCPv6, IP range") {}
 
 private:
     static std::vector<std::string> arguments(const std::filesystem::path& dir, const std::string& name,
@@ -64,8 +48,6 @@ private:
         args.insert(args.end(), extra.begin(), extra.end());
         return args;
     }
-    std::filesystem::path log_;
-    Background process_;
 };
 
 class Dhcp6Dnsmasq : public ::testing::Test {

@@ -145,18 +145,15 @@ struct DhcpLink {
     }
 };
 
-// dnsmasq serving 10.77.0.50–99 on veth-s with a 2-minute lease (its minimum), T1 6 s and T2 12 s,
-// and one of each option the client reads. `host`: what dnsmasq knows of the client's MAC (its
-// name, and a fixed address when one is given); `extra`: more options; `range`: another pool
-// (dnsmasq's --dhcp-range up to the netmask: "10.77.0.150,10.77.0.199", "10.77.0.0,static").
-class Dnsmasq {
+// A dnsmasq run in the server namespace, and its log: started with `arguments` (which must log to
+// <dir>/<name>.log), ready once the log has a line containing `ready`. Shared by the DHCPv4
+// (Dnsmasq) and DHCPv6 (dnsmasq6_test.cpp) servers.
+class DnsmasqProcess {
 public:
-    Dnsmasq(const TestNetns& server, const std::filesystem::path& dir, const std::string& name,
-            const std::string& host = "node-a", const std::vector<std::string>& extra = {},
-            const std::string& range = "10.77.0.50,10.77.0.99")
-        : log_(dir / (name + ".log")),
-          process_(server, arguments(dir, name, host, extra, range), dir / (name + ".out"), dir / (name + ".out")) {
-        if (!wait_for("DHCP, sockets bound exclusively", 1, 10s))
+    DnsmasqProcess(const TestNetns& server, const std::filesystem::path& dir, const std::string& name,
+                   std::vector<std::string> arguments, const std::string& ready)
+        : log_(dir / (name + ".log")), process_(server, arguments, dir / (name + ".out"), dir / (name + ".out")) {
+        if (!wait_for(ready, 1, 10s))
             throw std::runtime_error("dnsmasq did not start: " + read_text(dir / (name + ".out")));
     }
 
@@ -172,6 +169,22 @@ public:
         return eventually([&] { return count(needle) >= times; }, timeout);
     }
     void kill() { process_.stop(SIGTERM); }
+
+private:
+    std::filesystem::path log_;
+    Background process_;
+};
+
+// dnsmasq serving 10.77.0.50–99 on veth-s with a 2-minute lease (its minimum), T1 6 s and T2 12 s,
+// and one of each option the client reads. `host`: what dnsmasq knows of the client's MAC (its
+// name, and a fixed address when one is given); `extra`: more options; `range`: another pool
+// (dnsmasq's --dhcp-range up to the netmask: "10.77.0.150,10.77.0.199", "10.77.0.0,static").
+class Dnsmasq : public DnsmasqProcess {
+public:
+    Dnsmasq(const TestNetns& server, const std::filesystem::path& dir, const std::string& name,
+            const std::string& host = "node-a", const std::vector<std::string>& extra = {},
+            const std::string& range = "10.77.0.50,10.77.0.99")
+        : DnsmasqProcess(server, dir, name, arguments(dir, name, host, extra, range), "DHCP, sockets bound exclusively") {}
 
 private:
     static std::vector<std::string> arguments(const std::filesystem::path& dir, const std::string& name,
@@ -204,9 +217,6 @@ private:
         args.insert(args.end(), extra.begin(), extra.end());
         return args;
     }
-
-    std::filesystem::path log_;
-    Background process_;
 };
 
 // One DHCP message the server's link received from the client.
