@@ -72,7 +72,7 @@ Status plan_host_side(const NetworkOptions& options, Prepared& p) {
     if (auto s = choose_writers(options, p); !s.ok()) return s;
     std::vector<std::string> links;
     if (p.resolved) links = plan::resolved_links_to_read(p.desired, p.owned.resolved_links);
-    auto observed = dns::read_host_state(options.root, p.resolved.get(), p.kernel, links);
+    auto observed = dns::read_host_state(options.root, p.resolved.get(), links);
     if (!observed.ok()) return Error{observed.error()};
     observed->resolved_owned = p.owned.resolved_links;
     plan::HostPlan host = plan::plan_host(p.desired, *observed, p.host_targets);

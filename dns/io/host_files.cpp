@@ -1,5 +1,6 @@
 #include "dns/io/host_files.h"
 
+#include <net/if.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -61,7 +62,7 @@ Status set_kernel_name(const state::HostName& name) {
 }  // namespace
 
 Result<plan::HostObserved> read_host_state(const std::filesystem::path& root, ResolvedClient* resolved,
-                                           const state::KernelState& kernel, const std::vector<std::string>& links) {
+                                           const std::vector<std::string>& links) {
     plan::HostObserved o;
     auto etc = [&root](const char* name) { return root / "etc" / name; };
     auto resolv = read_observed(etc("resolv.conf"));
@@ -76,11 +77,11 @@ Result<plan::HostObserved> read_host_state(const std::filesystem::path& root, Re
     o.hostname = {kernel_name(gethostname), kernel_name(getdomainname)};
     if (!resolved) return o;
     for (const std::string& name : links) {
-        const state::ObservedLink* l = kernel.link(name);
-        if (!l) continue;
-        auto dns = resolved->read_link(l->index, name);
+        int index = static_cast<int>(if_nametoindex(name.c_str()));
+        if (index == 0) continue;  // gone: systemd-resolved forgot it too
+        auto dns = resolved->read_link(index, name);
         if (!dns.ok()) return Error{"systemd-resolved: " + dns.error()};
-        o.resolved[name] = {l->index, std::move(*dns)};
+        o.resolved[name] = {index, std::move(*dns)};
     }
     return o;
 }

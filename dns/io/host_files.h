@@ -14,10 +14,11 @@
 namespace nodenet::dns {
 
 // Reads /etc/resolv.conf, /etc/hosts and /etc/hostname under `root` (a symlink is reported, not
-// followed), the kernel's host and domain name, and — with `resolved` — the links in `links`
-// that the kernel has (`kernel` gives their index).
+// followed), the kernel's host and domain name, and — with `resolved` — the DNS settings of those
+// `links` that exist (by name, managed or not: a link nodenet no longer manages is read too, to
+// give it back).
 Result<plan::HostObserved> read_host_state(const std::filesystem::path& root, ResolvedClient* resolved,
-                                           const state::KernelState& kernel, const std::vector<std::string>& links);
+                                           const std::vector<std::string>& links);
 
 // Runs host operations in order. On a failure the ones done are undone (files back to their old
 // bytes or removed, the old host name, the links' old DNS settings) and the error names the
