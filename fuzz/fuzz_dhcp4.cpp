@@ -11,6 +11,8 @@
 #include "dhcp/dhcp4_codec.h"
 #include "dhcp/dhcp4_lease.h"
 #include "dhcp/dhcp4_options.h"
+#include "fuzz/lease_names_check.h"
+#include "state/from_dhcp4.h"
 
 namespace {
 
@@ -69,6 +71,7 @@ void exercise_lease(const Message& m) {
     auto back = from_json(json, now, wall);
     check(back.ok());
     check(to_json(*back, now, wall) == json);
+    nodenet::fuzz::check_lease_names(nodenet::state::specs_from_dhcp4("eth0", *lease, {}, now));
 }
 
 // The message as the reply to a client whose xid (always 0x3d1d) and MAC match the seed corpus: first

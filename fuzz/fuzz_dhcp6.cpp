@@ -11,6 +11,8 @@
 #include "dhcp/dhcp6_codec.h"
 #include "dhcp/dhcp6_lease.h"
 #include "dhcp/dhcp4_options.h"
+#include "fuzz/lease_names_check.h"
+#include "state/from_dhcp6.h"
 
 namespace {
 
@@ -61,6 +63,7 @@ void exercise_lease(const Message& m) {
     auto back = from_json(json, now, wall);
     check(back.ok());
     check(to_json(*back, now, wall) == json);
+    nodenet::fuzz::check_lease_names(nodenet::state::specs_from_dhcp6("eth0", *lease, 1024, now));
 }
 
 // The message, with the xid and client id of a client that always draws the same random number,
