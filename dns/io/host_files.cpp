@@ -80,6 +80,9 @@ Result<plan::HostObserved> read_host_state(const std::filesystem::path& root, Re
         int index = static_cast<int>(if_nametoindex(name.c_str()));
         if (index == 0) continue;  // gone: systemd-resolved forgot it too
         auto dns = resolved->read_link(index, name);
+        // A link created a moment ago is not known to systemd-resolved yet: as if it were absent
+        // (the plan says its settings wait for it).
+        if (!dns.ok() && dns.error().find("org.freedesktop.resolve1.NoSuchLink") != std::string::npos) continue;
         if (!dns.ok()) return Error{"systemd-resolved: " + dns.error()};
         o.resolved[name] = {index, std::move(*dns)};
     }

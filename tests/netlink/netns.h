@@ -106,6 +106,68 @@ inline CommandResult collect(pid_t pid, int out_fd, int err_fd, std::chrono::sec
     return result;
 }
 
+// Runs `argv` in a forked child that first calls `join` (entering namespaces; false: exit 126) and
+// adds `env` (NAME=VALUE) to its environment; stdin is /dev/null. Shared by every runner of tests.
+inline CommandResult run_joined(const std::vector<std::string>& argv, std::chrono::seconds timeout,
+                                const std::function<bool()>& join, const std::vector<std::string>& env = {}) {
+    int out[2], err[2];
+    if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+    std::vector<std::string> args = argv;
+    std::vector<char*> cargs;
+    for (std::string& a : args) cargs.push_back(a.data());
+    cargs.push_back(nullptr);
+    pid_t pid = fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid == 0) {
+        if (!join() || dup2(out[1], STDOUT_FILENO) < 0 || dup2(err[1], STDERR_FILENO) < 0) _exit(126);
+        for (const std::string& e : env) putenv(strdup(e.c_str()));
+        int null_in = open("/dev/null", O_RDONLY);
+        if (null_in >= 0) dup2(null_in, STDIN_FILENO);
+        execvp(cargs[0], cargs.data());
+        _exit(127);
+    }
+    close(out[1]);
+    close(err[1]);
+    CommandResult r = collect(pid, out[0], err[0], timeout);
+    close(out[0]);
+    close(err[0]);
+    return r;
+}
+
+// Runs `fn` in a forked child that first calls `join`, and returns what it returned; an exception
+// there (or a failed join) comes back as std::runtime_error prefixed with `where`.
+inline std::string call_joined(const std::function<std::string()>& fn, std::chrono::seconds timeout,
+                               const std::function<bool()>& join, const std::string& where) {
+    int out[2];
+    if (pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+    pid_t pid = fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid == 0) {
+        close(out[0]);
+        std::string text;
+        int code = 0;
+        try {
+            if (!join()) throw std::runtime_error(std::string("enter namespace: ") + strerror(errno));
+            text = fn();
+        } catch (const std::exception& e) {
+            text = e.what();
+            code = 1;
+        }
+        for (size_t done = 0; done < text.size();) {
+            ssize_t n = write(out[1], text.data() + done, text.size() - done);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) break;
+            done += static_cast<size_t>(n);
+        }
+        _exit(code);
+    }
+    close(out[1]);
+    CommandResult r = collect(pid, out[0], -1, timeout);
+    close(out[0]);
+    if (r.exit_code != 0) throw std::runtime_error(where + ": " + (r.out.empty() ? "child failed" : r.out));
+    return r.out;
+}
+
 }  // namespace detail
 
 class TestNetns {
@@ -168,27 +230,7 @@ public:
     // Runs a program inside, like `ip netns exec`.
     CommandResult run(const std::vector<std::string>& argv,
                       std::chrono::seconds timeout = std::chrono::seconds(60)) const {
-        int out[2], err[2];
-        if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
-        std::vector<std::string> args = argv;
-        std::vector<char*> cargs;
-        for (std::string& a : args) cargs.push_back(a.data());
-        cargs.push_back(nullptr);
-        pid_t pid = fork();
-        if (pid < 0) throw std::runtime_error("fork failed");
-        if (pid == 0) {
-            if (!detail::enter(fds_) || dup2(out[1], STDOUT_FILENO) < 0 || dup2(err[1], STDERR_FILENO) < 0) _exit(126);
-            int null_in = open("/dev/null", O_RDONLY);
-            if (null_in >= 0) dup2(null_in, STDIN_FILENO);
-            execvp(cargs[0], cargs.data());
-            _exit(127);
-        }
-        close(out[1]);
-        close(err[1]);
-        CommandResult r = detail::collect(pid, out[0], err[0], timeout);
-        close(out[0]);
-        close(err[0]);
-        return r;
+        return detail::run_joined(argv, timeout, [this] { return detail::enter(fds_); });
     }
 
     // `ip ARGS...` inside; ARGS split at spaces.
@@ -215,34 +257,7 @@ public:
     // Runs `fn` inside, in a forked child, and returns what it returned. An exception in the child
     // comes back as std::runtime_error.
     std::string in_child(const std::function<std::string()>& fn) const {
-        int out[2];
-        if (pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
-        pid_t pid = fork();
-        if (pid < 0) throw std::runtime_error("fork failed");
-        if (pid == 0) {
-            close(out[0]);
-            std::string text;
-            int code = 0;
-            try {
-                if (!detail::enter(fds_)) throw std::runtime_error(std::string("enter namespace: ") + strerror(errno));
-                text = fn();
-            } catch (const std::exception& e) {
-                text = e.what();
-                code = 1;
-            }
-            for (size_t done = 0; done < text.size();) {
-                ssize_t n = write(out[1], text.data() + done, text.size() - done);
-                if (n < 0 && errno == EINTR) continue;
-                if (n <= 0) break;
-                done += static_cast<size_t>(n);
-            }
-            _exit(code);
-        }
-        close(out[1]);
-        CommandResult r = detail::collect(pid, out[0], -1, std::chrono::seconds(60));
-        close(out[0]);
-        if (r.exit_code != 0) throw std::runtime_error("in namespace: " + (r.out.empty() ? "child failed" : r.out));
-        return r.out;
+        return detail::call_joined(fn, std::chrono::seconds(60), [this] { return detail::enter(fds_); }, "in namespace");
     }
 
 private:
