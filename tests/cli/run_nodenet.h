@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
@@ -50,6 +51,10 @@ struct RunResult {
     std::string out;
     std::string err;
     long max_rss_kb = 0;  // the child's peak resident set, from wait4
+    // This test process's resident set when it forked the child. Linux counts it in the child's
+    // ru_maxrss (the forked copy's pages, until execve replaces them), so a max_rss_kb at or below
+    // it says only that nodenet's own peak was no higher.
+    long rss_at_fork_kb = 0;
     uint64_t stdin_bytes_written = 0;
 };
 
@@ -85,6 +90,18 @@ inline std::vector<std::string> child_environment(const std::vector<std::string>
     return env;
 }
 
+// VmRSS of this process, from /proc/self/status; 0 when unreadable.
+inline long resident_kb() {
+    FILE* f = fopen("/proc/self/status", "re");
+    if (!f) return 0;
+    char line[256];
+    long kb = 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmRSS: %ld kB", &kb) == 1) break;
+    fclose(f);
+    return kb;
+}
+
 inline std::vector<char*> c_strings(std::vector<std::string>& strings) {
     std::vector<char*> v;
     for (std::string& s : strings) v.push_back(s.data());
@@ -114,6 +131,7 @@ inline RunResult run_nodenet(std::vector<std::string> args, const RunOptions& op
             throw std::runtime_error("cannot open a pseudo-terminal");
     }
 
+    long rss_at_fork_kb = detail::resident_kb();
     pid_t pid = fork();
     if (pid < 0) throw std::runtime_error("fork failed");
     if (pid == 0) {
@@ -159,6 +177,7 @@ inline RunResult run_nodenet(std::vector<std::string> args, const RunOptions& op
     if (writer.joinable()) writer.join();
 
     result.max_rss_kb = usage.ru_maxrss;
+    result.rss_at_fork_kb = rss_at_fork_kb;
     if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
     if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
     return result;
