@@ -1,5 +1,5 @@
-// A file descriptor owned by one object and closed with it, and the error value of a failed system
-// call, worded "IFACE: what: reason" as every message of the DHCP client's I/O is.
+// The error value of a failed system call, worded "IFACE: what: reason" as every message of the
+// DHCP client's I/O is; UniqueFd (common/unique_fd.h) under the name this folder has used.
 #pragma once
 
 #include <unistd.h>
@@ -10,35 +10,11 @@
 #include <utility>
 
 #include "common/result.h"
+#include "common/unique_fd.h"
 
 namespace nodenet::dhcp::io {
 
-class UniqueFd {
-public:
-    UniqueFd() = default;
-    explicit UniqueFd(int fd) : fd_(fd) {}
-    ~UniqueFd() { reset(); }
-    UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    UniqueFd& operator=(UniqueFd&& other) noexcept {
-        if (this != &other) {
-            reset();
-            fd_ = std::exchange(other.fd_, -1);
-        }
-        return *this;
-    }
-    UniqueFd(const UniqueFd&) = delete;
-    UniqueFd& operator=(const UniqueFd&) = delete;
-
-    int get() const { return fd_; }
-    explicit operator bool() const { return fd_ >= 0; }
-    void reset() {
-        if (fd_ >= 0) close(fd_);
-        fd_ = -1;
-    }
-
-private:
-    int fd_ = -1;
-};
+using nodenet::UniqueFd;
 
 // "eth0: bind packet socket: No such device", from errno as the failed call left it.
 inline Error errno_error(const std::string& iface, const std::string& what) {
