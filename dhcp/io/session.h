@@ -26,6 +26,8 @@ struct SessionView {
     // When the client's timer fires next (retransmission, T1, T2, expiry), on the steady clock's
     // timeline; none when no timer is armed.
     std::optional<std::chrono::steady_clock::time_point> next_timer;
+    std::optional<Lease> lease;       // a DHCPv4 session's lease, on dhcp::Clock's timeline
+    std::optional<v6::Lease> lease6;  // a DHCPv6 session's
 };
 
 class Session {
@@ -49,9 +51,5 @@ using SessionFailed = std::function<void(const std::string& error)>;
 // owner decides when it has waited long enough). Errors name the link and the step.
 Result<std::unique_ptr<Session>> open_session4(loop::EventLoop& loop, RunnerOptions options, SessionFailed failed);
 Result<std::unique_ptr<Session>> open_session6(loop::EventLoop& loop, Runner6Options options, SessionFailed failed);
-
-// The lease a v4 session holds, for status (nullopt when none).
-std::optional<Lease> session_lease4(const Session& session);
-std::optional<v6::Lease> session_lease6(const Session& session);
 
 }  // namespace nodenet::dhcp::io
