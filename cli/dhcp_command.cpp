@@ -6,16 +6,20 @@
 #include <string>
 #include <vector>
 
-#include "cli/dhcp_apply.h"
+#include "engine/dhcp_apply.h"
 #include "cli/lease_view.h"
 #include "common/hex_bytes.h"
-#include "cli/network_pipeline.h"
+#include "cli/network_options.h"
 #include "dhcp/dhcp4_options.h"
 #include "dhcp/io/lease_file.h"
 #include "dhcp/io/runner.h"
 #include "dhcp/io/runner6.h"
 
 namespace nodenet::cli {
+
+using engine::LeaseSink;
+using engine::NetworkOptions;
+using engine::make_apply_sink;
 
 namespace {
 

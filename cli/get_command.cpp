@@ -15,12 +15,14 @@
 #include <vector>
 
 #include "cli/lease_view.h"
-#include "cli/network_pipeline.h"
+#include "cli/network_options.h"
 #include "dhcp/io/lease_file.h"
 #include "netlink/names.h"
 #include "netlink/snapshot.h"
 
 namespace nodenet::cli {
+
+using engine::NetworkOptions;
 
 namespace {
 

@@ -7,15 +7,26 @@
 #include <memory>
 #include <set>
 
-#include "cli/dhcp_leases.h"
-#include "cli/network_pipeline.h"
-#include "cli/phase_timer.h"
-#include "cli/transaction.h"
+#include "engine/dhcp_leases.h"
+#include "cli/network_options.h"
+#include "engine/network_pipeline.h"
+#include "engine/phase_timer.h"
+#include "engine/transaction.h"
 #include "netlink/confirm_watchdog.h"
 #include "netlink/converge.h"
 #include "plan/render.h"
 
 namespace nodenet::cli {
+
+using engine::NetworkOptions;
+using engine::Prepared;
+using engine::prepare;
+using engine::run_transaction;
+using engine::record_in_sync;
+using engine::persisted_lease_layers;
+using engine::obtain_lease_layers;
+using engine::describe_restore;
+using engine::revert_host;
 
 namespace {
 

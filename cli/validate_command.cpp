@@ -7,12 +7,17 @@
 #include <map>
 #include <memory>
 
-#include "cli/config_file.h"
-#include "cli/diagnostic_printer.h"
+#include "engine/config_file.h"
+#include "config/diagnostic_printer.h"
 #include "config/validate.h"
 #include "schema/schema_check.h"
 
 namespace nodenet::cli {
+
+using engine::read_config_file;
+using config::print_text;
+using config::append_json;
+using config::TextStyle;
 
 namespace {
 

@@ -1,14 +1,14 @@
-#include "cli/transaction.h"
+#include "engine/transaction.h"
 
 #include <iostream>
 #include <set>
 
-#include "cli/phase_timer.h"
+#include "engine/phase_timer.h"
 #include "dns/io/host_files.h"
 #include "netlink/kernel_features.h"
 #include "plan/render.h"
 
-namespace nodenet::cli {
+namespace nodenet::engine {
 
 namespace {
 
@@ -106,4 +106,4 @@ Result<Applied> run_transaction(const NetworkOptions& options, Prepared& p) {
     return a;
 }
 
-}  // namespace nodenet::cli
+}  // namespace nodenet::engine

@@ -5,11 +5,11 @@
 #include <memory>
 #include <string>
 
-#include "cli/network_pipeline.h"
+#include "engine/network_pipeline.h"
 #include "dhcp/dhcp4_lease.h"
 #include "dhcp/dhcp6_lease.h"
 
-namespace nodenet::cli {
+namespace nodenet::engine {
 
 // Receives what the DHCP client decides: a lease to install (new or renewed) or to take away.
 class LeaseSink {
@@ -24,4 +24,4 @@ public:
 // A sink that plans and applies each change (config layer from options.config_path when set).
 std::unique_ptr<LeaseSink> make_apply_sink(const NetworkOptions& options, uint32_t route_metric);
 
-}  // namespace nodenet::cli
+}  // namespace nodenet::engine

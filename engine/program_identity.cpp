@@ -1,4 +1,4 @@
-#include "cli/program_identity.h"
+#include "engine/program_identity.h"
 
 #include <elf.h>
 #include <link.h>
@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <cstring>
 
-namespace nodenet::cli {
+namespace nodenet::engine {
 
 namespace {
 
@@ -50,4 +50,4 @@ const std::string& program_identity() {
     return id;
 }
 
-}  // namespace nodenet::cli
+}  // namespace nodenet::engine

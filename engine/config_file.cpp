@@ -1,4 +1,4 @@
-#include "cli/config_file.h"
+#include "engine/config_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace nodenet::cli {
+namespace nodenet::engine {
 
 Result<ConfigFile> read_config_file(const std::string& path, uint64_t max_bytes) {
     int fd = path == "-" ? dup(STDIN_FILENO) : open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -54,4 +54,4 @@ Result<ConfigFile> read_config_file(const std::string& path, uint64_t max_bytes)
     return file;
 }
 
-}  // namespace nodenet::cli
+}  // namespace nodenet::engine

@@ -1,11 +1,11 @@
-#include "cli/host_side.h"
+#include "engine/host_side.h"
 
 #include <algorithm>
 
-#include "cli/network_pipeline.h"
+#include "engine/network_pipeline.h"
 #include "dns/io/host_files.h"
 
-namespace nodenet::cli {
+namespace nodenet::engine {
 
 namespace {
 
@@ -54,19 +54,6 @@ Result<std::vector<state::IpAddress>> HostOptions::default_servers() const {
     return out;
 }
 
-void add_host_options(CLI::App& cmd, HostOptions& options) {
-    cmd.add_option("--resolver", options.resolver,
-                   "Where DNS servers and search domains go: auto (systemd-resolved when it runs, else the file), "
-                   "file (/etc/resolv.conf), resolved, none")
-        ->check(CLI::IsMember({"auto", "file", "resolved", "none"}))
-        ->capture_default_str();
-    cmd.add_flag("--force", options.force, "Replace /etc/resolv.conf even when it is a symlink");
-    cmd.add_option("--default-nameservers", options.default_nameservers,
-                   "Servers used when the config names search domains but no server (none: no defaults)")
-        ->delimiter(',')
-        ->capture_default_str();
-}
-
 Status plan_host_side(const NetworkOptions& options, Prepared& p) {
     if (p.desired.host == state::HostSettings{} && p.owned.resolved_links.empty()) return success();
     if (auto s = choose_writers(options, p); !s.ok()) return s;
@@ -97,4 +84,4 @@ std::string revert_host(const NetworkOptions& options, const std::vector<plan::H
     return s.ok() ? "" : "files and names NOT reverted: " + s.error();
 }
 
-}  // namespace nodenet::cli
+}  // namespace nodenet::engine

@@ -4,9 +4,9 @@
 
 #include <string>
 
-namespace nodenet::cli {
+namespace nodenet::engine {
 
 // Hex build ID of the main executable; empty when it has none (then nothing is cached).
 const std::string& program_identity();
 
-}  // namespace nodenet::cli
+}  // namespace nodenet::engine

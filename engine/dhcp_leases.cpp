@@ -1,4 +1,4 @@
-#include "cli/dhcp_leases.h"
+#include "engine/dhcp_leases.h"
 
 #include "common/hex_bytes.h"
 #include "dhcp/io/lease_file.h"
@@ -7,11 +7,13 @@
 #include "state/from_dhcp4.h"
 #include "state/from_dhcp6.h"
 
-namespace nodenet::cli {
+namespace nodenet::engine {
 
 namespace {
 
 state::Dhcp4LayerOptions layer_options(const state::Dhcp4Link& l) { return {l.route_metric, false, l.ignore_hostname}; }
+
+}  // namespace
 
 // The client identifier as the config asks; validation has already refused a duidRaw that is not hex.
 dhcp::ClientConfig client_config(const state::Dhcp4Link& l) {
@@ -34,7 +36,13 @@ Result<dhcp::v6::ClientConfig> client6_config(const state::Dhcp6Link& l) {
     return c;
 }
 
-}  // namespace
+state::LayeredSpecs lease_layer(const state::Dhcp4Link& link, const dhcp::Lease& lease, dhcp::TimePoint now) {
+    return state::specs_from_dhcp4(link.link, lease, layer_options(link), now);
+}
+
+state::LayeredSpecs lease_layer(const state::Dhcp6Link& link, const dhcp::v6::Lease& lease, dhcp::TimePoint now) {
+    return state::specs_from_dhcp6(link.link, lease, link.route_metric, now);
+}
 
 std::vector<state::LayeredSpecs> persisted_lease_layers(const NetworkOptions& options, const state::DhcpLinks& links) {
     std::vector<state::LayeredSpecs> layers;
@@ -86,4 +94,4 @@ Result<std::vector<state::LayeredSpecs>> obtain_lease_layers(const NetworkOption
     return layers;
 }
 
-}  // namespace nodenet::cli
+}  // namespace nodenet::engine

@@ -5,10 +5,10 @@
 
 #include <string>
 
-#include "cli/network_pipeline.h"
+#include "engine/network_pipeline.h"
 #include "netlink/converge.h"
 
-namespace nodenet::cli {
+namespace nodenet::engine {
 
 struct Applied {
     netlink::ConvergeResult result;
@@ -23,4 +23,4 @@ Result<Applied> run_transaction(const NetworkOptions& options, Prepared& p);
 // "rolled back; the kernel is as it was before", or what is left when the rollback failed.
 std::string describe_restore(const netlink::ConvergeResult& r);
 
-}  // namespace nodenet::cli
+}  // namespace nodenet::engine

@@ -3,10 +3,12 @@
 
 #include <vector>
 
-#include "cli/network_pipeline.h"
+#include "dhcp/dhcp4_client.h"
+#include "dhcp/dhcp6_client.h"
+#include "engine/network_pipeline.h"
 #include "state/dhcp_links.h"
 
-namespace nodenet::cli {
+namespace nodenet::engine {
 
 // The leases persisted in the state directory that are still valid, so that an apply which has
 // not asked the server yet keeps the addresses it holds instead of removing them.
@@ -19,4 +21,12 @@ Result<std::vector<state::LayeredSpecs>> obtain_lease_layers(const NetworkOption
                                                              const state::DhcpLinks& links,
                                                              std::chrono::seconds timeout);
 
-}  // namespace nodenet::cli
+// The DHCP clients' settings for a config's DHCP link.
+dhcp::ClientConfig client_config(const state::Dhcp4Link& link);
+Result<dhcp::v6::ClientConfig> client6_config(const state::Dhcp6Link& link);
+
+// A lease as the DHCP layer of the desired state, with the link's metric and options.
+state::LayeredSpecs lease_layer(const state::Dhcp4Link& link, const dhcp::Lease& lease, dhcp::TimePoint now);
+state::LayeredSpecs lease_layer(const state::Dhcp6Link& link, const dhcp::v6::Lease& lease, dhcp::TimePoint now);
+
+}  // namespace nodenet::engine

@@ -1,12 +1,12 @@
-#include "cli/dhcp_apply.h"
+#include "engine/dhcp_apply.h"
 
 #include <map>
 
-#include "cli/transaction.h"
+#include "engine/transaction.h"
 #include "state/from_dhcp4.h"
 #include "state/from_dhcp6.h"
 
-namespace nodenet::cli {
+namespace nodenet::engine {
 
 namespace {
 
@@ -67,4 +67,4 @@ std::unique_ptr<LeaseSink> make_apply_sink(const NetworkOptions& options, uint32
     return std::make_unique<ApplySink>(options, route_metric);
 }
 
-}  // namespace nodenet::cli
+}  // namespace nodenet::engine

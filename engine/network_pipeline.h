@@ -2,11 +2,10 @@
 #pragma once
 
 #include <filesystem>
+#include <ostream>
 #include <string>
 
-#include <CLI/CLI.hpp>
-
-#include "cli/host_side.h"
+#include "engine/host_side.h"
 #include "common/result.h"
 #include "config/validate.h"
 #include "netlink/snapshot.h"
@@ -16,7 +15,7 @@
 #include "state/objects.h"
 #include "store/state_dir.h"
 
-namespace nodenet::cli {
+namespace nodenet::engine {
 
 struct NetworkOptions {
     std::string config_path;
@@ -26,6 +25,11 @@ struct NetworkOptions {
     int confirm_timeout = 0;  // apply only: seconds until an unconfirmed apply is reverted
     int dhcp_timeout = 30;    // apply only: seconds to wait for each DHCP lease
     HostOptions host;         // resolver, hosts and host-name writers
+    // Where a config's errors are shown, compiler style (`file:line:col: error: ...` with the source
+    // line): a terminal's stderr, say. Null: they are part of prepare()'s error message, as the
+    // daemon hands them to the client that asked for the apply.
+    std::ostream* diagnostics = nullptr;
+    bool diagnostics_color = false;
 
     store::StateDir state() const;
 };
@@ -49,6 +53,23 @@ struct Prepared {
 // under the config. Without a config path, the leases alone. Errors name the step that failed.
 Result<Prepared> prepare(const NetworkOptions& options, std::vector<state::LayeredSpecs> leases = {});
 
+// A config read and validated once, for a process that plans many times against the same config
+// (the daemon: every kernel change, lease and timer plans again, and parsing 10,000 routes each
+// time would cost more than the plan).
+struct LoadedConfig {
+    config::Config config;
+    std::string text;    // the bytes, as read
+    std::string digest;  // plan::text_digest(text)
+    std::vector<std::string> warnings;  // the validation's warnings, rendered
+};
+
+// Reads and validates `text` (from options.config_path when `text` is null). Errors as prepare()'s.
+Result<LoadedConfig> load_config(const NetworkOptions& options, const std::string* text = nullptr);
+
+// prepare() for a config already loaded: no file read, no parse, no in-sync record.
+Result<Prepared> prepare_loaded(const NetworkOptions& options, const LoadedConfig& config,
+                                std::vector<state::LayeredSpecs> leases = {});
+
 // Remembers in the state directory that `empty_plan`, planned against `kernel` (read with `filter`)
 // with `owned`, was empty, so that the next prepare() of the same config can skip the parse.
 // Nothing is recorded when DHCP takes part: a lease changes without the config changing.
@@ -56,7 +77,4 @@ void record_in_sync(const NetworkOptions& options, const Prepared& p, const plan
                     const netlink::SnapshotFilter& filter, const state::KernelState& kernel,
                     const plan::Ownership& owned);
 
-// Adds the shared options (-c, --state-dir, --root, -o, the host options) to a subcommand.
-void add_network_options(CLI::App& cmd, NetworkOptions& options);
-
-}  // namespace nodenet::cli
+}  // namespace nodenet::engine

@@ -6,14 +6,12 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-
 #include "common/result.h"
 #include "dns/io/resolved_client.h"
 #include "plan/host_plan.h"
 #include "state/ip.h"
 
-namespace nodenet::cli {
+namespace nodenet::engine {
 
 struct NetworkOptions;
 struct Prepared;
@@ -26,8 +24,6 @@ struct HostOptions {
     Result<std::vector<state::IpAddress>> default_servers() const;
 };
 
-void add_host_options(CLI::App& cmd, HostOptions& options);
-
 // Fills p.plan.host_operations (and its warnings and conflicts), p.host_targets and p.resolved.
 // Does nothing — no file read, no D-Bus — when the config manages no names and nodenet set no
 // systemd-resolved link before.
@@ -37,4 +33,4 @@ Status plan_host_side(const NetworkOptions& options, Prepared& p);
 // process of its own: it connects to systemd-resolved anew). "" when all went back, else what failed.
 std::string revert_host(const NetworkOptions& options, const std::vector<plan::HostOperation>& done);
 
-}  // namespace nodenet::cli
+}  // namespace nodenet::engine

@@ -10,7 +10,7 @@
 
 #include "config/diagnostic.h"
 
-namespace nodenet::cli {
+namespace nodenet::config {
 
 struct TextStyle {
     bool color = false;
@@ -24,4 +24,4 @@ void append_json(nlohmann::json& array, std::string_view file, const config::Dia
 // The line'th line of `source` (1-based), without its newline.
 std::string_view source_line(std::string_view source, uint32_t line);
 
-}  // namespace nodenet::cli
+}  // namespace nodenet::config

@@ -1,33 +1,52 @@
-#include "cli/network_pipeline.h"
+#include "engine/network_pipeline.h"
 
 #include <unistd.h>
 
-#include <iostream>
+#include <sstream>
 
-#include "cli/config_file.h"
-#include "cli/diagnostic_printer.h"
-#include "cli/phase_timer.h"
-#include "cli/program_identity.h"
+#include "engine/config_file.h"
+#include "config/diagnostic_printer.h"
+#include "engine/phase_timer.h"
+#include "engine/program_identity.h"
 #include "netlink/converge.h"
 #include "plan/sync_digest.h"
 #include "schema/schema_check.h"
 #include "state/desired.h"
 
-namespace nodenet::cli {
+namespace nodenet::engine {
 
 namespace {
 
-Result<config::Config> load_config(const std::string& path, const std::string& text, PhaseTimer& timer) {
+Result<config::Config> validate_config(const NetworkOptions& options, const std::string& text, PhaseTimer& timer,
+                                       std::vector<std::string>* warnings = nullptr) {
+    const std::string& path = options.config_path;
     auto schema = schema::SchemaChecker::load();
     if (!schema.ok()) return Error{"embedded schema: " + schema.error()};
     timer.mark("load schema");
     config::Validation v = config::validate(text, *schema, {});
     timer.mark("validate");
     if (v.diagnostics.has_errors()) {
-        print_text(std::cerr, path, text, v.diagnostics, TextStyle{isatty(STDERR_FILENO) != 0});
-        return Error{path + ": the config has errors; nothing was changed"};
+        std::string verdict = path + ": the config has errors; nothing was changed";
+        if (options.diagnostics) {
+            config::print_text(*options.diagnostics, path, text, v.diagnostics, {options.diagnostics_color});
+            return Error{verdict};
+        }
+        std::ostringstream shown;
+        config::print_text(shown, path, text, v.diagnostics, {false});
+        return Error{shown.str() + verdict};
     }
+    if (warnings)
+        for (const config::Diagnostic& d : v.diagnostics.items())
+            warnings->push_back(path + ":" + std::to_string(d.mark.line) + ":" + std::to_string(d.mark.column) + ": " +
+                                d.path + ": " + d.message);
     return std::move(v.config);
+}
+
+Result<ConfigFile> read_bounded(const std::string& path) {
+    auto file = read_config_file(path, config::kMaxConfigBytes);
+    if (!file.ok()) return Error{"cannot read " + file.error()};
+    if (file->too_large) return Error{path + ": " + config::too_large_message(file->size)};
+    return file;
 }
 
 netlink::SnapshotFilter filter_of(const store::SyncRecord& r) {
@@ -118,9 +137,8 @@ Result<Prepared> prepare(const NetworkOptions& options, std::vector<state::Layer
         if (!owned.ok()) return Error{owned.error()};
         return plan_against_kernel(options, config::Config{}, std::move(*owned), std::move(leases), "", {}, {}, timer);
     }
-    auto file = read_config_file(options.config_path, config::kMaxConfigBytes);
-    if (!file.ok()) return Error{"cannot read " + file.error()};
-    if (file->too_large) return Error{options.config_path + ": " + config::too_large_message(file->size)};
+    auto file = read_bounded(options.config_path);
+    if (!file.ok()) return Error{file.error()};
     std::string config_digest = plan::text_digest(file->text);
     timer.mark("read config");
     auto owned = options.state().load_ownership();
@@ -132,10 +150,36 @@ Result<Prepared> prepare(const NetworkOptions& options, std::vector<state::Layer
             timer.mark("in sync (record)");
             return std::move(*p);
         }
-    auto config = load_config(options.config_path, file->text, timer);
+    auto config = validate_config(options, file->text, timer);
     if (!config.ok()) return Error{config.error()};
     return plan_against_kernel(options, std::move(*config), std::move(*owned), std::move(leases),
                                std::move(config_digest), std::move(read), read_with, timer);
+}
+
+Result<LoadedConfig> load_config(const NetworkOptions& options, const std::string* text) {
+    PhaseTimer timer;
+    LoadedConfig loaded;
+    if (text) {
+        loaded.text = *text;
+    } else {
+        auto file = read_bounded(options.config_path);
+        if (!file.ok()) return Error{file.error()};
+        loaded.text = std::move(file->text);
+    }
+    auto config = validate_config(options, loaded.text, timer, &loaded.warnings);
+    if (!config.ok()) return Error{config.error()};
+    loaded.config = std::move(*config);
+    loaded.digest = plan::text_digest(loaded.text);
+    return loaded;
+}
+
+Result<Prepared> prepare_loaded(const NetworkOptions& options, const LoadedConfig& config,
+                                std::vector<state::LayeredSpecs> leases) {
+    PhaseTimer timer;
+    auto owned = options.state().load_ownership();
+    if (!owned.ok()) return Error{owned.error()};
+    return plan_against_kernel(options, config.config, std::move(*owned), std::move(leases), config.digest, {}, {},
+                               timer);
 }
 
 void record_in_sync(const NetworkOptions& options, const Prepared& p, const plan::Plan& empty_plan,
@@ -158,14 +202,4 @@ void record_in_sync(const NetworkOptions& options, const Prepared& p, const plan
     (void)options.state().save_sync_record(r);  // only ever saves work; losing it costs a full plan
 }
 
-void add_network_options(CLI::App& cmd, NetworkOptions& options) {
-    cmd.add_option("-c,--config", options.config_path, "Machine config file")->required();
-    cmd.add_option("--state-dir", options.state_dir, "Where nodenet keeps what it created")->capture_default_str();
-    cmd.add_option("--root", options.root, "Prefix of every file nodenet reads or writes")->capture_default_str();
-    cmd.add_option("-o,--output", options.output, "Output format")
-        ->check(CLI::IsMember({"text", "json"}))
-        ->capture_default_str();
-    add_host_options(cmd, options.host);
-}
-
-}  // namespace nodenet::cli
+}  // namespace nodenet::engine

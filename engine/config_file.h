@@ -7,7 +7,7 @@
 
 #include "common/result.h"
 
-namespace nodenet::cli {
+namespace nodenet::engine {
 
 struct ConfigFile {
     std::string text;
@@ -17,4 +17,4 @@ struct ConfigFile {
 
 Result<ConfigFile> read_config_file(const std::string& path, uint64_t max_bytes);
 
-}  // namespace nodenet::cli
+}  // namespace nodenet::engine

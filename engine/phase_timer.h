@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-namespace nodenet::cli {
+namespace nodenet::engine {
 
 class PhaseTimer {
 public:
@@ -26,4 +26,4 @@ private:
     std::chrono::steady_clock::time_point last_;
 };
 
-}  // namespace nodenet::cli
+}  // namespace nodenet::engine

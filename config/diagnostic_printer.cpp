@@ -1,8 +1,8 @@
-#include "cli/diagnostic_printer.h"
+#include "config/diagnostic_printer.h"
 
 #include <string>
 
-namespace nodenet::cli {
+namespace nodenet::config {
 
 namespace {
 
@@ -85,4 +85,4 @@ void append_json(nlohmann::json& array, std::string_view file, const config::Dia
     }
 }
 
-}  // namespace nodenet::cli
+}  // namespace nodenet::config
