@@ -1,5 +1,9 @@
 #include "cli/network_options.h"
 
+#include <unistd.h>
+
+#include <iostream>
+
 namespace nodenet::cli {
 
 void add_host_options(CLI::App& cmd, HostOptions& options) {
@@ -16,6 +20,9 @@ void add_host_options(CLI::App& cmd, HostOptions& options) {
 }
 
 void add_network_options(CLI::App& cmd, NetworkOptions& options) {
+    // A config's errors are shown as `validate` shows them, in colour on a terminal.
+    options.diagnostics = &std::cerr;
+    options.diagnostics_color = isatty(STDERR_FILENO) != 0;
     cmd.add_option("-c,--config", options.config_path, "Machine config file")->required();
     cmd.add_option("--state-dir", options.state_dir, "Where nodenet keeps what it created")->capture_default_str();
     cmd.add_option("--root", options.root, "Prefix of every file nodenet reads or writes")->capture_default_str();
