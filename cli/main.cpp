@@ -1,6 +1,7 @@
 // nodenet: a machine network configurator for Talos-format machine configs.
 #include <CLI/CLI.hpp>
 
+#include "cli/daemon_command.h"
 #include "cli/dhcp_command.h"
 #include "cli/get_command.h"
 #include "cli/plan_command.h"
@@ -17,6 +18,10 @@ int main(int argc, char** argv) {
     nodenet::cli::add_apply_command(app, exit_code);
     nodenet::cli::add_confirm_command(app, exit_code);
     nodenet::cli::add_dhcp_command(app, exit_code);
+    nodenet::cli::add_daemon_command(app, exit_code);
+    nodenet::cli::add_status_command(app, exit_code);
+    nodenet::cli::add_events_command(app, exit_code);
+    nodenet::cli::add_wait_online_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

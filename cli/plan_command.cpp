@@ -8,7 +8,12 @@
 #include <set>
 
 #include "engine/dhcp_leases.h"
+#include "cli/daemon_command.h"
 #include "cli/network_options.h"
+#include "config/validate.h"
+#include "daemon/io/control_client.h"
+#include "daemon/io/daemon.h"
+#include "engine/config_file.h"
 #include "engine/network_pipeline.h"
 #include "engine/phase_timer.h"
 #include "engine/transaction.h"
@@ -158,6 +163,60 @@ int run_apply(const NetworkOptions& options) {
     return 0;
 }
 
+// `nodenet apply` while a daemon runs: one process owns the kernel state, so the config goes to
+// the daemon, which validates, plans and applies it (and makes it its own config) and sends back
+// what it printed and the exit status.
+int apply_through_daemon(const NetworkOptions& options, const std::filesystem::path& socket) {
+    auto file = engine::read_config_file(options.config_path, config::kMaxConfigBytes);
+    if (!file.ok()) {
+        std::cerr << "nodenet: cannot read " << file.error() << '\n';
+        return 1;
+    }
+    if (file->too_large) {
+        std::cerr << "nodenet: " << options.config_path << ": " << config::too_large_message(file->size) << '\n';
+        return 1;
+    }
+    auto client = daemon::io::ControlClient::connect(socket);
+    if (!client.ok()) {
+        std::cerr << "nodenet: " << client.error() << '\n';
+        return 1;
+    }
+    daemon::Request r;
+    r.op = daemon::Op::Apply;
+    r.config_bytes = file->text.size();
+    r.config_path = options.config_path;
+    r.confirm_timeout = options.confirm_timeout;
+    r.output = options.output;
+    auto rc = client->call(r, file->text, [](const nlohmann::json& line) {
+        if (auto it = line.find("out"); it != line.end() && it->is_string()) std::cout << it->get<std::string>();
+        if (auto it = line.find("err"); it != line.end() && it->is_string()) std::cerr << "nodenet: " << it->get<std::string>() << '\n';
+    });
+    if (!rc.ok()) {
+        std::cerr << "nodenet: " << rc.error() << '\n';
+        return 1;
+    }
+    return *rc;
+}
+
+int confirm_through_daemon(const std::filesystem::path& socket) {
+    auto client = daemon::io::ControlClient::connect(socket);
+    if (!client.ok()) {
+        std::cerr << "nodenet: " << client.error() << '\n';
+        return 1;
+    }
+    daemon::Request r;
+    r.op = daemon::Op::Confirm;
+    auto rc = client->call(r, "", [](const nlohmann::json& line) {
+        if (auto it = line.find("out"); it != line.end() && it->is_string()) std::cout << it->get<std::string>();
+        if (auto it = line.find("err"); it != line.end() && it->is_string()) std::cerr << "nodenet: " << it->get<std::string>() << '\n';
+    });
+    if (!rc.ok()) {
+        std::cerr << "nodenet: " << rc.error() << '\n';
+        return 1;
+    }
+    return *rc;
+}
+
 int run_confirm(const NetworkOptions& options) {
     auto s = netlink::confirm(confirm_pid_file(options));
     if (!s.ok()) {
@@ -187,7 +246,12 @@ void add_apply_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--dhcp-timeout", options->dhcp_timeout, "Seconds to wait for each DHCP lease")
         ->check(CLI::Range(1, 3600))
         ->capture_default_str();
-    cmd->callback([options, &exit_code] { exit_code = run_apply(*options); });
+    auto runtime_dir = std::make_shared<std::filesystem::path>(default_runtime_dir());
+    cmd->add_option("--runtime-dir", *runtime_dir, "A daemon's control socket is looked for here")->capture_default_str();
+    cmd->callback([options, runtime_dir, &exit_code] {
+        auto socket = daemon::io::control_socket_path(*runtime_dir);
+        exit_code = daemon::io::ControlClient::daemon_listening(socket) ? apply_through_daemon(*options, socket) : run_apply(*options);
+    });
 }
 
 void add_confirm_command(CLI::App& app, int& exit_code) {
@@ -195,7 +259,12 @@ void add_confirm_command(CLI::App& app, int& exit_code) {
     CLI::App* cmd = app.add_subcommand("confirm", "Keep the change of an apply --confirm-timeout");
     cmd->add_option("--state-dir", options->state_dir, "Where nodenet keeps what it created")->capture_default_str();
     cmd->add_option("--root", options->root, "Prefix of every file nodenet reads or writes")->capture_default_str();
-    cmd->callback([options, &exit_code] { exit_code = run_confirm(*options); });
+    auto runtime_dir = std::make_shared<std::filesystem::path>(default_runtime_dir());
+    cmd->add_option("--runtime-dir", *runtime_dir, "A daemon's control socket is looked for here")->capture_default_str();
+    cmd->callback([options, runtime_dir, &exit_code] {
+        auto socket = daemon::io::control_socket_path(*runtime_dir);
+        exit_code = daemon::io::ControlClient::daemon_listening(socket) ? confirm_through_daemon(socket) : run_confirm(*options);
+    });
 }
 
 }  // namespace nodenet::cli

@@ -102,7 +102,7 @@ Result<Prepared> plan_against_kernel(const NetworkOptions& options, const config
     p.dhcp_links = state::dhcp_links(config, *links);
     auto defaults = options.host.default_servers();
     if (!defaults.ok()) return Error{defaults.error()};
-    auto desired = state::desired_state(config, *links, std::move(leases), {std::move(*defaults)});
+    auto desired = state::desired_state(config, *links, std::move(leases), {std::move(*defaults), options.loopback_up});
     if (!desired.ok()) return Error{options.config_path + ": " + desired.error()};
     p.desired = std::move(desired->state);
     p.warnings = std::move(desired->warnings);

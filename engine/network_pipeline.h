@@ -25,6 +25,7 @@ struct NetworkOptions {
     int confirm_timeout = 0;  // apply only: seconds until an unconfirmed apply is reverted
     int dhcp_timeout = 30;    // apply only: seconds to wait for each DHCP lease
     HostOptions host;         // resolver, hosts and host-name writers
+    bool loopback_up = false;  // the daemon: `lo` up, as Talos's default layer has it
     // Where a config's errors are shown, compiler style (`file:line:col: error: ...` with the source
     // line): a terminal's stderr, say. Null: they are part of prepare()'s error message, as the
     // daemon hands them to the client that asked for the apply.

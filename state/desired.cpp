@@ -7,6 +7,13 @@ namespace nodenet::state {
 LayeredSpecs default_layer(const DesiredOptions& options) {
     LayeredSpecs defaults;
     if (!options.default_nameservers.empty()) defaults.resolvers.push_back(default_resolver(options.default_nameservers));
+    if (options.loopback_up) {
+        Link lo;
+        lo.name = "lo";
+        lo.up = true;
+        lo.origin = {Layer::Default, "the default layer (lo is always up)"};
+        defaults.links.push_back(std::move(lo));
+    }
     return defaults;
 }
 

@@ -16,6 +16,9 @@ struct DesiredOptions {
     // The default layer's DNS servers (Talos: 1.1.1.1, 8.8.8.8); they fill in only when a higher
     // layer names a resolver without servers of its own (say, only search domains).
     std::vector<IpAddress> default_nameservers = talos_default_nameservers();
+    // `lo` up in the default layer, as Talos's LoopbackLinkController does at boot. The daemon owns
+    // the machine's network and sets it; a one-shot apply leaves links the config does not name alone.
+    bool loopback_up = false;
 };
 
 struct DesiredResult {
