@@ -67,9 +67,7 @@ int call_daemon(const std::filesystem::path& runtime_dir, const Request& r, cons
         return 1;
     }
     auto rc = client->call(r, payload, [&](const nlohmann::json& line) {
-        if (auto it = line.find("out"); it != line.end() && it->is_string()) std::cout << it->get<std::string>() << std::flush;
-        else if (auto e = line.find("err"); e != line.end() && e->is_string()) std::cerr << "nodenet: " << e->get<std::string>() << '\n';
-        else on_other(line);
+        if (!print_daemon_line(line)) on_other(line);
     }, deadline);
     if (!rc.ok()) {
         std::cerr << "nodenet: " << rc.error() << '\n';
@@ -114,6 +112,18 @@ void add_runtime_dir(CLI::App& cmd, std::filesystem::path& dir) {
 }
 
 }  // namespace
+
+bool print_daemon_line(const nlohmann::json& line) {
+    auto text = [&](const char* key) -> const nlohmann::json* {
+        auto it = line.find(key);
+        return it != line.end() && it->is_string() ? &*it : nullptr;
+    };
+    if (auto* t = text("out")) std::cout << t->get<std::string>() << std::flush;
+    else if (auto* d = text("diag")) std::cerr << d->get<std::string>();
+    else if (auto* e = text("err")) std::cerr << "nodenet: " << e->get<std::string>() << '\n';
+    else return false;
+    return true;
+}
 
 std::filesystem::path default_runtime_dir() {
     const char* env = std::getenv("NODENET_RUNTIME_DIR");

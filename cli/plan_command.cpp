@@ -187,10 +187,7 @@ int apply_through_daemon(const NetworkOptions& options, const std::filesystem::p
     r.config_path = options.config_path;
     r.confirm_timeout = options.confirm_timeout;
     r.output = options.output;
-    auto rc = client->call(r, file->text, [](const nlohmann::json& line) {
-        if (auto it = line.find("out"); it != line.end() && it->is_string()) std::cout << it->get<std::string>();
-        if (auto it = line.find("err"); it != line.end() && it->is_string()) std::cerr << "nodenet: " << it->get<std::string>() << '\n';
-    });
+    auto rc = client->call(r, file->text, [](const nlohmann::json& line) { print_daemon_line(line); });
     if (!rc.ok()) {
         std::cerr << "nodenet: " << rc.error() << '\n';
         return 1;
@@ -206,10 +203,7 @@ int confirm_through_daemon(const std::filesystem::path& socket) {
     }
     daemon::Request r;
     r.op = daemon::Op::Confirm;
-    auto rc = client->call(r, "", [](const nlohmann::json& line) {
-        if (auto it = line.find("out"); it != line.end() && it->is_string()) std::cout << it->get<std::string>();
-        if (auto it = line.find("err"); it != line.end() && it->is_string()) std::cerr << "nodenet: " << it->get<std::string>() << '\n';
-    });
+    auto rc = client->call(r, "", [](const nlohmann::json& line) { print_daemon_line(line); });
     if (!rc.ok()) {
         std::cerr << "nodenet: " << rc.error() << '\n';
         return 1;

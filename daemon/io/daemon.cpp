@@ -157,7 +157,11 @@ void Daemon::schedule(Cause cause) {
 void Daemon::on_kernel(const KernelChanges& changes) {
     if (changes.overflow) log("kernel", "", "notifications were dropped (receive buffer full); reading everything again");
     Cause cause = Cause::Kernel;
-    for (const LinkNotice& n : changes.links) {
+    // Only the newest notice of each link counts: the older ones of a batch describe moments
+    // before the state the daemon last read (its own link-up shows as "up, no carrier" first).
+    std::map<int, LinkNotice> newest;
+    for (const LinkNotice& n : changes.links) newest[n.index] = n;
+    for (const auto& [index, n] : newest) {
         // What was known of the link: from an earlier notice, else from the last kernel read.
         std::optional<std::string> name_was;
         bool carrier_was = false;

@@ -224,7 +224,11 @@ void Daemon::apply_config(const std::shared_ptr<Connection>& c, const Request& r
     auto loaded = engine::load_config(shown_as, &payload);
     if (!loaded.ok()) {
         log("refused", "config", "apply of " + shown_as.config_path + " refused: the config has errors; the running state is kept", true);
-        c->err(loaded.error());
+        // The diagnostics as `validate` prints them, then the verdict as the error line.
+        const std::string& e = loaded.error();
+        size_t cut = e.rfind('\n');
+        if (cut != std::string::npos) c->send({{"diag", e.substr(0, cut + 1)}});
+        c->err(cut == std::string::npos ? e : e.substr(cut + 1));
         c->finish(1);
         return;
     }

@@ -52,11 +52,25 @@ TEST(Daemon, RestartAfterKillAdoptsTheKernelStateWithoutAWrite) {
     // Every change the kernel makes from now on, seen by an independent reader.
     TempDir mon;
     Background monitor(ns_m, {"ip", "monitor", "link", "address", "route"}, mon.path() / "out", mon.path() / "err");
-    // `ip monitor` is subscribed once it reports a change: make one that nodenet does not care about.
-    ns_m.must("link add probe0 type veth peer name probe1");
-    ASSERT_TRUE(eventually([&] { return read_text(mon.path() / "out").find("probe0") != std::string::npos; }, 5s));
-    ns_m.must("link del probe0");
-    ASSERT_TRUE(eventually([&] { return read_text(mon.path() / "out").find("Deleted") != std::string::npos; }, 5s));
+    // `ip monitor` is subscribed once it reports a change: make ones that nodenet does not care
+    // about (a new pair each try, since one made before it subscribed is never reported) ...
+    int tries = 0;
+    auto out = [&] { return read_text(mon.path() / "out"); };
+    ASSERT_TRUE(eventually([&] {
+        std::string name = "probe" + std::to_string(tries++);
+        ns_m.must("link add " + name + " type veth peer name " + name + "p");
+        return out().find(name + "@") != std::string::npos;
+    }, 5s));
+    // ... then remove them all, and take the baseline once both ends of the last are reported gone.
+    for (int i = 0; i < tries; ++i) ns_m.must("link del probe" + std::to_string(i));
+    auto deleted = [&](const std::string& name) {
+        std::istringstream in(out());
+        for (std::string line; std::getline(in, line);)
+            if (line.rfind("Deleted", 0) == 0 && line.find(name) != std::string::npos) return true;
+        return false;
+    };
+    std::string last = "probe" + std::to_string(tries - 1);
+    ASSERT_TRUE(eventually([&] { return deleted(last + "@") && deleted(last + "p@"); }, 5s)) << out();
     std::string before = read_text(mon.path() / "out");
     m.start();
     ASSERT_TRUE(m.wait_ready()) << m.log();
