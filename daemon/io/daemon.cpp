@@ -251,7 +251,7 @@ Status Daemon::reconcile(int causes, std::string* shown) {
         ++drift_corrected_;
         for (const std::string& l : lines) log("drift", "", l + " (changed by someone else; nodenet's config wins)");
     }
-    if (shown) *shown += plan::render_text(p->plan, false);
+    if (shown) *shown += show_json_ ? plan::render_json(p->plan).dump(2) + "\n" : plan::render_text(p->plan, false);
     auto applied = engine::run_transaction(options_.network, *p);
     if (!applied.ok()) {
         last_error_ = applied.error();

@@ -245,7 +245,9 @@ void Daemon::apply_config(const std::shared_ptr<Connection>& c, const Request& r
     std::optional<engine::LoadedConfig> previous = std::move(config_);
     config_ = std::move(*loaded);
     std::string shown;
+    show_json_ = r.output == "json";
     Status s = reconcile(bit(Cause::Config), &shown);
+    show_json_ = false;
     if (!shown.empty()) c->out(shown);
     if (!s.ok()) {
         config_ = std::move(previous);
@@ -260,7 +262,8 @@ void Daemon::apply_config(const std::shared_ptr<Connection>& c, const Request& r
         c->err("not applied in full: objects nodenet does not own stand in the way");
     }
     log("config", "", "applied " + shown_as.config_path + " through the control socket");
-    c->out(shown.empty() ? "No changes: the kernel matches the config.\n" : "Applied; the kernel matches the config.\n");
+    if (r.output != "json")
+        c->out(shown.empty() ? "No changes: the kernel matches the config.\n" : "Applied; the kernel matches the config.\n");
     if (r.confirm_timeout > 0 && !shown.empty()) {
         confirm_previous_ = old_text;
         confirm_timer_->arm_in(std::chrono::seconds(r.confirm_timeout));

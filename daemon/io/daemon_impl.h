@@ -51,7 +51,7 @@ public:
     // daemon.cpp
     void schedule(Cause cause);
     // Plans against a fresh read and applies the difference; `causes`: a bit per Cause. The plan
-    // that ran is appended to `shown` when given. Never opens or closes a DHCP session (it runs
+    // that ran is appended to `shown` when given (as JSON when show_json_). Never opens or closes a DHCP session (it runs
     // inside their callbacks too); sync_sessions() does that, from the loop.
     Status reconcile(int causes, std::string* shown = nullptr);
     void sync_sessions();
@@ -87,6 +87,7 @@ public:
     std::optional<std::string> confirm_previous_;  // the config bytes an unconfirmed apply replaced
     std::map<std::string, DhcpEntry> dhcp_;       // key: "v4/eth0", "v6/eth0"
     int pending_ = 0;                              // bit set of Causes waiting for the settle timer
+    bool show_json_ = false;   // the apply being served asked for -o json
     bool in_session_ = false;  // inside a DHCP session's callback: sessions must not change now
     std::map<int, LinkNotice> links_seen_;  // by index, from the notifications
     state::DhcpLinks dhcp_links_;           // the config's DHCP links, as of the last plan
