@@ -21,7 +21,7 @@ public:
 
     int fd() const { return fd_.get(); }
     // Up with carrier, as of the last change read.
-    bool running() const { return running_; }
+    bool carrier() const { return running_; }
     // The changes of this link among the notifications queued now, in order.
     Result<std::vector<LinkChange>> read();
 

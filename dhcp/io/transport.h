@@ -29,7 +29,6 @@ public:
     void watch_udp(UdpWatch watch) { udp_watch_ = std::move(watch); }
 
     int packet_fd() const { return packets_.fd(); }
-    int udp_fd() const { return udp_ ? udp_->fd() : -1; }
 
     // To 255.255.255.255:67 from the message's ciaddr (0.0.0.0 before a lease).
     Status broadcast(const Message& message) const;
