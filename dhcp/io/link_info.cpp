@@ -28,8 +28,6 @@ Result<LinkInfo> lookup_link(const std::string& iface) {
         return Error{iface + ": not an Ethernet link (hardware type " + std::to_string(request.ifr_hwaddr.sa_family) +
                      "); the DHCP client speaks Ethernet only"};
     std::copy_n(reinterpret_cast<const uint8_t*>(request.ifr_hwaddr.sa_data), link.mac.size(), link.mac.begin());
-    if (ioctl(fd.get(), SIOCGIFFLAGS, &request) != 0) return errno_error(iface, "read the link flags");
-    link.running = (request.ifr_flags & IFF_UP) && (request.ifr_flags & IFF_RUNNING);
     return link;
 }
 

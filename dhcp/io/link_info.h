@@ -1,5 +1,6 @@
-// What the DHCP client needs to know about its link before it starts: index, Ethernet address and
-// whether it can carry packets now.
+// What the DHCP client needs to know about its link before it starts: index and Ethernet address.
+// Whether it has a carrier is the link monitor's business (link_monitor.h): the ioctl used here
+// reports only the low 16 flag bits, without IFF_LOWER_UP.
 #pragma once
 
 #include <string>
@@ -13,7 +14,6 @@ struct LinkInfo {
     std::string name;
     int index = 0;
     Mac mac{};
-    bool running = false;  // administratively up with carrier (IFF_UP and IFF_RUNNING) when read
 };
 
 // Errors: no such link, not Ethernet (the client speaks htype 1 only), the kernel refusing to say.

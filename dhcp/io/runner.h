@@ -1,6 +1,6 @@
-// The DHCPv4 client's event loop: the pure Client4 fed with what the link, the clock and the
-// signals deliver, and every action it returns carried out. One thread, one poll: the packet
-// socket, one timer, SIGTERM/SIGINT, the link's carrier changes.
+// `nodenet dhcp`'s DHCPv4 client: one session (session.h: the pure Client4, its sockets and timer)
+// in an event loop of its own, with the link's carrier changes and SIGTERM/SIGINT, as the daemon
+// hosts one per link in its single loop.
 #pragma once
 
 #include <chrono>

@@ -1,5 +1,5 @@
-// The DHCPv6 client's event loop: the pure v6::Client fed with what its socket, its timer, the
-// signals and the link deliver, as run_client does for DHCPv4.
+// `nodenet dhcp -6`'s DHCPv6 client: one DHCPv6 session (session.h) in an event loop of its own, as
+// run_client does for DHCPv4.
 #pragma once
 
 #include <chrono>

@@ -39,16 +39,21 @@ public:
     // LinkUp / LinkDown, as IFF_LOWER_UP changes.
     virtual void carrier_changed(bool carrier) = 0;
     // Feeds Stop: with send_release the lease is released and removed, else it is kept (file and
-    // kernel) for the next start. The descriptors leave the loop when the session is destroyed.
+    // kernel) for the next start. A stopped session is finished: its descriptors leave the loop at
+    // once (a new session starts the link again). Destroying a session without stop() leaves the
+    // lease as it is, as a process that exits does (`--once`).
     virtual void stop() = 0;
     virtual SessionView view() const = 0;
 };
 
 // A failure that ends the session (a socket error, the link gone): the owner decides what next.
+// Called from the loop after the session has left it; the owner may destroy the session later, not
+// inside the callback (a handler of the session is still running then).
 using SessionFailed = std::function<void(const std::string& error)>;
 
-// RunnerOptions' handler, lease_file, client and log are used; `once` and `timeout` are not (the
-// owner decides when it has waited long enough). Errors name the link and the step.
+// RunnerOptions' handler, lease_file, client and log are used; `once` is not, and `timeout` only
+// bounds a DHCPv6 session's wait for its link-local address at start (the owner decides when it
+// has waited long enough for a lease). Errors name the link and the step.
 Result<std::unique_ptr<Session>> open_session4(loop::EventLoop& loop, RunnerOptions options, SessionFailed failed);
 Result<std::unique_ptr<Session>> open_session6(loop::EventLoop& loop, Runner6Options options, SessionFailed failed);
 

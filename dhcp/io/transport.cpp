@@ -37,12 +37,14 @@ Status Transport::unicast(const Message& message, const state::IpAddress& server
     std::vector<uint8_t> payload = encode(message);
     std::string why;
     if (!udp_ || udp_->local() != message.ciaddr) {
-        udp_.reset();
+        close_udp();
         auto socket = UdpSocket::open(link_.name, message.ciaddr);
-        if (socket.ok())
+        if (socket.ok()) {
             udp_.emplace(std::move(*socket));
-        else
+            if (udp_watch_) udp_watch_(udp_->fd(), true);
+        } else {
             why = socket.error();
+        }
     }
     if (udp_) {
         Status sent = udp_->send(payload, server, kServerPort);
@@ -82,6 +84,11 @@ Result<std::vector<Message>> Transport::receive() {
         messages.push_back(std::move(*message));
     }
     return messages;
+}
+
+void Transport::close_udp() {
+    if (udp_ && udp_watch_) udp_watch_(udp_->fd(), false);
+    udp_.reset();
 }
 
 void Transport::drain_udp() const {

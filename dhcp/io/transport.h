@@ -22,10 +22,13 @@ namespace nodenet::dhcp::io {
 class Transport {
 public:
     using LogFn = std::function<void(const std::string&)>;
+    // Told after the UDP socket is opened, (fd, true), and before it is closed, (fd, false): an
+    // event loop watching it must let go of the number before the kernel can hand it out again.
+    using UdpWatch = std::function<void(int fd, bool opened)>;
     static Result<Transport> open(const LinkInfo& link, LogFn log);
+    void watch_udp(UdpWatch watch) { udp_watch_ = std::move(watch); }
 
     int packet_fd() const { return packets_.fd(); }
-    int udp_fd() const { return udp_ ? udp_->fd() : -1; }
 
     // To 255.255.255.255:67 from the message's ciaddr (0.0.0.0 before a lease).
     Status broadcast(const Message& message) const;
@@ -37,18 +40,20 @@ public:
     Result<std::vector<Message>> receive();
     void drain_udp() const;
     // The leased address is gone: the UDP socket bound to it goes too.
-    void release_address() { udp_.reset(); }
+    void release_address() { close_udp(); }
 
 private:
     Transport(LinkInfo link, PacketSocket packets, LogFn log)
         : link_(std::move(link)), packets_(std::move(packets)), log_(std::move(log)) {}
     Status unicast_frame(const std::vector<uint8_t>& payload, const state::IpAddress& source,
                          const state::IpAddress& server, const std::string& why);
+    void close_udp();
 
     LinkInfo link_;
     PacketSocket packets_;
     LogFn log_;
     std::optional<UdpSocket> udp_;
+    UdpWatch udp_watch_;
     std::map<state::IpAddress, Mac> macs_;  // of the servers (and relays) heard from
     bool told_fallback_ = false;
 };

@@ -178,13 +178,16 @@ private:
 // dnsmasq serving 10.77.0.50–99 on veth-s with a 2-minute lease (its minimum), T1 6 s and T2 12 s,
 // and one of each option the client reads. `host`: what dnsmasq knows of the client's MAC (its
 // name, and a fixed address when one is given); `extra`: more options; `range`: another pool
-// (dnsmasq's --dhcp-range up to the netmask: "10.77.0.150,10.77.0.199", "10.77.0.0,static").
+// (dnsmasq's --dhcp-range up to the netmask: "10.77.0.150,10.77.0.199", "10.77.0.0,static");
+// `ready`: the log line that says it serves (another one when `extra` adds an --interface, since
+// dnsmasq binds its socket to a single link only).
 class Dnsmasq : public DnsmasqProcess {
 public:
     Dnsmasq(const TestNetns& server, const std::filesystem::path& dir, const std::string& name,
             const std::string& host = "node-a", const std::vector<std::string>& extra = {},
-            const std::string& range = "10.77.0.50,10.77.0.99")
-        : DnsmasqProcess(server, dir, name, arguments(dir, name, host, extra, range), "DHCP, sockets bound exclusively") {}
+            const std::string& range = "10.77.0.50,10.77.0.99",
+            const std::string& ready = "DHCP, sockets bound exclusively")
+        : DnsmasqProcess(server, dir, name, arguments(dir, name, host, extra, range), ready) {}
 
 private:
     static std::vector<std::string> arguments(const std::filesystem::path& dir, const std::string& name,

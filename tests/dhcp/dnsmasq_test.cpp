@@ -230,7 +230,9 @@ TEST_F(DhcpDnsmasq, RebindsByBroadcastAfterT2WhenTheServerIsGone) {
     EXPECT_EQ(rebinding.server_id, "-");
     EXPECT_EQ(rebinding.requested, "-");
     EXPECT_NEAR(seconds_between(requests[0].at, rebinding.at), 12.0, 1.0);
-    EXPECT_EQ(nlohmann::json::parse(read_text(lease_file(dir_.path())))["server_id"], "10.77.0.2");
+    // The client logs "renewed" before it saves the lease (two fsyncs): wait for the file.
+    auto saved_server = [&] { return nlohmann::json::parse(read_text(lease_file(dir_.path())))["server_id"]; };
+    EXPECT_TRUE(eventually([&] { return saved_server() == "10.77.0.2"; }, 5s)) << saved_server();
 
     // From now on the new server is the one renewed with, by unicast.
     ASSERT_TRUE(eventually([&] { return capture.of_type("DHCPREQUEST").size() >= 4; }, 10s)) << client.log();
