@@ -123,12 +123,14 @@ Status Daemon::start() {
     });
     auto backoff = timer([this] { schedule(Cause::Retry); });
     auto confirm = timer([this] { confirm_expired(); });
-    for (auto* t : {&settle, &ready, &backoff, &confirm})
+    auto recheck = timer([this] { check_ready(); });
+    for (auto* t : {&settle, &ready, &backoff, &confirm, &recheck})
         if (!t->ok()) return Error{t->error()};
     settle_timer_ = std::move(*settle);
     ready_timer_ = std::move(*ready);
     backoff_timer_ = std::move(*backoff);
     confirm_timer_ = std::move(*confirm);
+    recheck_timer_ = std::move(*recheck);
     // Subscribed before the first read: a change in between wakes the loop instead of being lost.
     auto watch = KernelWatch::open(loop_, options_.netlink_receive_buffer, [this](const KernelChanges& c) { on_kernel(c); });
     if (!watch.ok()) return Error{watch.error()};
@@ -193,15 +195,41 @@ void Daemon::on_kernel(const KernelChanges& changes) {
     schedule(cause);
 }
 
+// Each DHCP link's lease: the session's, else (before its first answer, and after a restart) the
+// one saved in the state directory while it is valid — so that a restarted daemon keeps the
+// address while it asks again. A lease the server refuses is deleted from the state directory by
+// the session, and its address goes with the next plan.
+std::vector<state::LayeredSpecs> Daemon::lease_layers() const {
+    std::vector<state::LayeredSpecs> layers;
+    state::DhcpLinks saved;
+    auto now = dhcp::Clock::now();
+    for (const state::Dhcp4Link& l : dhcp_links_.v4) {
+        auto it = dhcp_.find("v4/" + l.link);
+        if (it != dhcp_.end() && it->second.lease && it->second.lease->expires_at() > now)
+            layers.push_back(engine::lease_layer(l, *it->second.lease, now));
+        else
+            saved.v4.push_back(l);
+    }
+    for (const state::Dhcp6Link& l : dhcp_links_.v6) {
+        auto it = dhcp_.find("v6/" + l.link);
+        if (it != dhcp_.end() && it->second.lease6 && it->second.lease6->expires_at() > now)
+            layers.push_back(engine::lease_layer(l, *it->second.lease6, now));
+        else
+            saved.v6.push_back(l);
+    }
+    for (state::LayeredSpecs& l : engine::persisted_lease_layers(options_.network, saved)) layers.push_back(std::move(l));
+    return layers;
+}
+
 Status Daemon::reconcile(int causes, std::string* shown) {
     if (!config_ || stopping_) return success();
-    std::vector<state::LayeredSpecs> layers;
-    auto now = dhcp::Clock::now();
-    for (const auto& [key, e] : dhcp_) {
-        if (e.lease && e.lease->expires_at() > now) layers.push_back(engine::lease_layer(e.config4, *e.lease, now));
-        if (e.lease6 && e.lease6->expires_at() > now) layers.push_back(engine::lease_layer(e.config6, *e.lease6, now));
+    if (!dhcp_links_known_) {
+        // Which links run DHCP depends on the links present (device selectors): a first plan finds
+        // out, so that their saved leases take part before any session has answered.
+        auto first = engine::prepare_loaded(options_.network, *config_);
+        if (first.ok()) dhcp_links_ = first->dhcp_links, dhcp_links_known_ = true;
     }
-    auto p = engine::prepare_loaded(options_.network, *config_, std::move(layers));
+    auto p = engine::prepare_loaded(options_.network, *config_, lease_layers());
     if (!p.ok()) {
         if (last_error_ != p.error()) log("error", "", p.error(), true);
         last_error_ = p.error();
@@ -365,10 +393,10 @@ void Daemon::on_signal() {
 
 void Daemon::shut_down() {
     notifier_.stopping();
-    in_session_ = true;  // a release's remove() must not plan again: the daemon is leaving
-    stopping_ = true;
+    // A released lease's address is removed by the plan its remove() runs; a kept one stays.
     for (auto& [key, e] : dhcp_)
         if (e.session) e.session->stop();
+    stopping_ = true;
     dhcp_.clear();
     loop_.stop();
 }

@@ -184,6 +184,12 @@ std::vector<std::string> Daemon::waiting_for() const {
 }
 
 void Daemon::check_ready() {
+    // Inside a DHCP session's callback the lease is in the kernel but not yet in its file: ready is
+    // declared once the session has saved it, so that a restart right after READY keeps it.
+    if (in_session_) {
+        recheck_timer_->arm_in(std::chrono::milliseconds(0));
+        return;
+    }
     auto missing = waiting_for();
     if (missing.empty()) {
         size_t leases = 0;
@@ -208,6 +214,7 @@ Status Daemon::load_and_apply(const std::string* text, const std::string& why, s
     if (!loaded.ok()) return Error{loaded.error()};
     std::optional<engine::LoadedConfig> previous = std::move(config_);
     config_ = std::move(*loaded);
+    dhcp_links_known_ = false;
     Status s = reconcile(bit(Cause::Config), shown);
     if (!s.ok()) {
         config_ = std::move(previous);  // the transaction rolled the kernel back; the old config rules again
@@ -244,6 +251,7 @@ void Daemon::apply_config(const std::shared_ptr<Connection>& c, const Request& r
     }
     std::optional<engine::LoadedConfig> previous = std::move(config_);
     config_ = std::move(*loaded);
+    dhcp_links_known_ = false;
     std::string shown;
     show_json_ = r.output == "json";
     Status s = reconcile(bit(Cause::Config), &shown);

@@ -55,6 +55,7 @@ public:
     // inside their callbacks too); sync_sessions() does that, from the loop.
     Status reconcile(int causes, std::string* shown = nullptr);
     void sync_sessions();
+    std::vector<state::LayeredSpecs> lease_layers() const;
     Status open_session(DhcpEntry& e);
     void on_kernel(const KernelChanges& changes);
     void on_signal();
@@ -78,7 +79,7 @@ public:
     loop::EventLoop& loop_;
     std::unique_ptr<KernelWatch> kernel_;
     std::unique_ptr<ControlServer> control_;
-    std::unique_ptr<loop::Timer> settle_timer_, ready_timer_, backoff_timer_, confirm_timer_;
+    std::unique_ptr<loop::Timer> settle_timer_, ready_timer_, backoff_timer_, confirm_timer_, recheck_timer_;
     ReadinessNotifier notifier_{""};
     EventLog events_;
     DriftGuard guard_;
@@ -91,6 +92,7 @@ public:
     bool in_session_ = false;  // inside a DHCP session's callback: sessions must not change now
     std::map<int, LinkNotice> links_seen_;  // by index, from the notifications
     state::DhcpLinks dhcp_links_;           // the config's DHCP links, as of the last plan
+    bool dhcp_links_known_ = false;         // false until the first plan (and after a config change)
     bool stopping_ = false;
 
     // What the last reconcile saw and did.

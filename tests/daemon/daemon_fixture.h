@@ -37,7 +37,9 @@ inline std::string static_config(const std::string& extra_interfaces = "", const
 
 class DaemonMachine {
 public:
-    explicit DaemonMachine(const TestNetns& ns, const TempDir& dir) : ns_(ns), dir_(dir.path()) {
+    // `with_eth0`: add the eth0 veth pair; false for a machine whose links the test makes.
+    DaemonMachine(const TestNetns& ns, const TempDir& dir, bool with_eth0 = true) : ns_(ns), dir_(dir.path()) {
+        if (!with_eth0) return;
         ns_.must("link add eth0 type veth peer name peer0");
         ns_.must("link set peer0 up");
     }
