@@ -57,25 +57,6 @@ int run_daemon_command(DaemonArgs& a) {
     return 0;
 }
 
-// Sends one request and prints the answers: text for people, the JSON for -o json.
-int call_daemon(const std::filesystem::path& runtime_dir, const Request& r, const std::string& payload,
-                const std::function<void(const nlohmann::json&)>& on_other,
-                std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt) {
-    auto client = ControlClient::connect(daemon::io::control_socket_path(runtime_dir));
-    if (!client.ok()) {
-        std::cerr << "nodenet: " << client.error() << " (is `nodenet daemon` running?)\n";
-        return 1;
-    }
-    auto rc = client->call(r, payload, [&](const nlohmann::json& line) {
-        if (!print_daemon_line(line)) on_other(line);
-    }, deadline);
-    if (!rc.ok()) {
-        std::cerr << "nodenet: " << rc.error() << '\n';
-        return 1;
-    }
-    return *rc;
-}
-
 void print_status_text(const nlohmann::json& s) {
     std::cout << "ready: " << (s.value("ready", false) ? "yes" : "no") << '\n';
     for (const auto& w : s["waiting_for"]) std::cout << "  waiting for " << w.get<std::string>() << '\n';
@@ -123,6 +104,25 @@ bool print_daemon_line(const nlohmann::json& line) {
     else if (auto* e = text("err")) std::cerr << "nodenet: " << e->get<std::string>() << '\n';
     else return false;
     return true;
+}
+
+// Sends one request and prints the answers: text for people, the JSON for -o json.
+int call_daemon(const std::filesystem::path& runtime_dir, const daemon::Request& r, const std::string& payload,
+                const std::function<void(const nlohmann::json&)>& on_other,
+                std::optional<std::chrono::steady_clock::time_point> deadline) {
+    auto client = ControlClient::connect(daemon::io::control_socket_path(runtime_dir));
+    if (!client.ok()) {
+        std::cerr << "nodenet: " << client.error() << " (is `nodenet daemon` running?)\n";
+        return 1;
+    }
+    auto rc = client->call(r, payload, [&](const nlohmann::json& line) {
+        if (!print_daemon_line(line)) on_other(line);
+    }, deadline);
+    if (!rc.ok()) {
+        std::cerr << "nodenet: " << rc.error() << '\n';
+        return 1;
+    }
+    return *rc;
 }
 
 std::filesystem::path default_runtime_dir() {

@@ -166,7 +166,7 @@ int run_apply(const NetworkOptions& options) {
 // `nodenet apply` while a daemon runs: one process owns the kernel state, so the config goes to
 // the daemon, which validates, plans and applies it (and makes it its own config) and sends back
 // what it printed and the exit status.
-int apply_through_daemon(const NetworkOptions& options, const std::filesystem::path& socket) {
+int apply_through_daemon(const NetworkOptions& options, const std::filesystem::path& runtime_dir) {
     auto file = engine::read_config_file(options.config_path, config::kMaxConfigBytes);
     if (!file.ok()) {
         std::cerr << "nodenet: cannot read " << file.error() << '\n';
@@ -176,39 +176,19 @@ int apply_through_daemon(const NetworkOptions& options, const std::filesystem::p
         std::cerr << "nodenet: " << options.config_path << ": " << config::too_large_message(file->size) << '\n';
         return 1;
     }
-    auto client = daemon::io::ControlClient::connect(socket);
-    if (!client.ok()) {
-        std::cerr << "nodenet: " << client.error() << '\n';
-        return 1;
-    }
     daemon::Request r;
     r.op = daemon::Op::Apply;
     r.config_bytes = file->text.size();
     r.config_path = options.config_path;
     r.confirm_timeout = options.confirm_timeout;
     r.output = options.output;
-    auto rc = client->call(r, file->text, [](const nlohmann::json& line) { print_daemon_line(line); });
-    if (!rc.ok()) {
-        std::cerr << "nodenet: " << rc.error() << '\n';
-        return 1;
-    }
-    return *rc;
+    return call_daemon(runtime_dir, r, file->text);
 }
 
-int confirm_through_daemon(const std::filesystem::path& socket) {
-    auto client = daemon::io::ControlClient::connect(socket);
-    if (!client.ok()) {
-        std::cerr << "nodenet: " << client.error() << '\n';
-        return 1;
-    }
+int confirm_through_daemon(const std::filesystem::path& runtime_dir) {
     daemon::Request r;
     r.op = daemon::Op::Confirm;
-    auto rc = client->call(r, "", [](const nlohmann::json& line) { print_daemon_line(line); });
-    if (!rc.ok()) {
-        std::cerr << "nodenet: " << rc.error() << '\n';
-        return 1;
-    }
-    return *rc;
+    return call_daemon(runtime_dir, r, "");
 }
 
 int run_confirm(const NetworkOptions& options) {
@@ -243,8 +223,8 @@ void add_apply_command(CLI::App& app, int& exit_code) {
     auto runtime_dir = std::make_shared<std::filesystem::path>(default_runtime_dir());
     cmd->add_option("--runtime-dir", *runtime_dir, "A daemon's control socket is looked for here")->capture_default_str();
     cmd->callback([options, runtime_dir, &exit_code] {
-        auto socket = daemon::io::control_socket_path(*runtime_dir);
-        exit_code = daemon::io::ControlClient::daemon_listening(socket) ? apply_through_daemon(*options, socket) : run_apply(*options);
+        bool daemon_runs = daemon::io::ControlClient::daemon_listening(daemon::io::control_socket_path(*runtime_dir));
+        exit_code = daemon_runs ? apply_through_daemon(*options, *runtime_dir) : run_apply(*options);
     });
 }
 
@@ -256,8 +236,8 @@ void add_confirm_command(CLI::App& app, int& exit_code) {
     auto runtime_dir = std::make_shared<std::filesystem::path>(default_runtime_dir());
     cmd->add_option("--runtime-dir", *runtime_dir, "A daemon's control socket is looked for here")->capture_default_str();
     cmd->callback([options, runtime_dir, &exit_code] {
-        auto socket = daemon::io::control_socket_path(*runtime_dir);
-        exit_code = daemon::io::ControlClient::daemon_listening(socket) ? confirm_through_daemon(socket) : run_confirm(*options);
+        bool daemon_runs = daemon::io::ControlClient::daemon_listening(daemon::io::control_socket_path(*runtime_dir));
+        exit_code = daemon_runs ? confirm_through_daemon(*runtime_dir) : run_confirm(*options);
     });
 }
 
