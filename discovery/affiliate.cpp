@@ -214,7 +214,9 @@ Result<Affiliate> decode_affiliate_data(std::string_view bytes) {
     a.nodename = m.nodename();
     a.machine_type = parse_machine_type(m.machine_type());
     a.operating_system = m.operating_system();
-    if (m.has_kubespan()) {
+    // A KubeSpan part without a public key is no KubeSpan (Talos never publishes one, and makes no
+    // peer of it); the rest of it is ignored, so what is kept is what would be published again.
+    if (m.has_kubespan() && !m.kubespan().public_key().empty()) {
         const pb::KubeSpan& k = m.kubespan();
         a.kubespan.public_key = k.public_key();
         // Empty bytes are Go's zero netip.Addr: no address.

@@ -51,7 +51,7 @@ struct Endpoint {
 };
 
 // Talos's KubeSpanAffiliateSpec. A node without KubeSpan has an empty public key; then nothing
-// of this part is published, endpoints included (Talos's rule).
+// of this part is published, endpoints included (Talos's rule), and none of it is read.
 struct KubeSpanPart {
     std::string public_key;                         // WireGuard public key, base64
     std::optional<IpAddress> address;               // the node's KubeSpan address

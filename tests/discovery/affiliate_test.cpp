@@ -55,6 +55,13 @@ TEST(Affiliate, OptionalPartsAsTalosWritesThem) {
     Affiliate no_key = control_plane();
     no_key.kubespan.public_key.clear();
     EXPECT_FALSE(message_of(no_key).has_kubespan());
+    // A KubeSpan part without a key is no KubeSpan: none of it is kept (found by fuzz_affiliate:
+    // kept, it would not survive being published again).
+    m = message_of(control_plane());
+    m.mutable_kubespan()->clear_public_key();
+    auto keyless = decode_affiliate_data(m.SerializeAsString());
+    ASSERT_TRUE(keyless.ok()) << keyless.error();
+    EXPECT_EQ(keyless->kubespan, KubeSpanPart{});
     m = message_of(control_plane());
     EXPECT_EQ(m.control_plane().api_server_port(), 6443u);
     EXPECT_EQ(m.kubespan().address().size(), 16u);
