@@ -574,13 +574,13 @@ sample() {
 steady_pair() {
     local progs=(nodenet) p i ns d
     [ -n "$networkd_missing" ] || progs+=(networkd)
-    declare -gA S_dir S_bg
+    declare -gA S_dir S_bg S_ns
     for p in "${progs[@]}"; do
         n=$((n + 1))
         ns=$PREFIX-$n d=$work/$n-steady-$p
         mkdir -p "$d"
         ip netns add "$ns"
-        S_dir[$p]=$d
+        S_dir[$p]=$d S_ns[$p]=$ns
         timeout $((IDLE_SECONDS + 240)) ip netns exec "$ns" unshare -m -u bash "$work/run.sh" "steady-$p" "$d" "$LINKS" >"$d/run.out" 2>&1 &
         S_bg[$p]=$!
     done
@@ -613,8 +613,10 @@ steady_pair() {
         fi
         kill -TERM "${S_bg[$p]}" 2>/dev/null || true
     done
-    for p in "${progs[@]}"; do wait "${S_bg[$p]}" 2>/dev/null || true; done
-    bench_cleanup_netns "$PREFIX"  # only the steady namespaces are left at this point
+    for p in "${progs[@]}"; do
+        wait "${S_bg[$p]}" 2>/dev/null || true
+        del_ns "${S_ns[$p]}"
+    done
     [ -z "$WHY" ]
 }
 
