@@ -27,15 +27,19 @@
 #
 # Environment: RUNS (5), NODENET (build/gcc/nodenet), NETWORKD (/lib/systemd/systemd-networkd),
 # WAIT_ONLINE (/lib/systemd/systemd-networkd-wait-online), ROUTES (200), NOOP_ROUTES (10000),
-# LINKS (10), IDLE_SECONDS (60), DHCP_TIMEOUT (10: seconds the daemon gets for READY on the DHCP
-# link before the case is reported as skipped), CASES, KEEP_WORK=1 (keep the logs). Needs python3 (the readiness listener);
-# installs dnsmasq-base and dhcpcd-base with apt-get when missing.
+# LINKS (10), IDLE_SECONDS (60), IDLE_SETTLE (2), DHCP_TIMEOUT (10: seconds the daemon gets for
+# READY on the DHCP link before the case is reported as skipped), CASES, KEEP_WORK=1 (keep the
+# logs). Needs python3 (the readiness listener); installs dnsmasq-base and dhcpcd-base with apt-get
+# when missing.
 #
 # How READY is observed: a listener (python3, started in the namespace before the program) binds the
 # NOTIFY_SOCKET datagram socket with SO_TIMESTAMPNS — the kernel stamps the datagram when the daemon
 # sends it — and watches the ready file's directory with inotify (no polling); it also subscribes to
-# rtnetlink address notifications for the DHCP address. t0 is $EPOCHREALTIME in the shell that forks
-# the program, in the namespace, after all set-up (for networkd after its private dbus-daemon is up).
+# rtnetlink address and route notifications (stamped when it reads them, so they lag a little on a
+# busy machine). t0 is $EPOCHREALTIME in the shell that forks the program, in the namespace, after
+# all set-up (for networkd after its private dbus-daemon is up). The namespaces used are kept until
+# the script exits: deleting one makes the kernel hold the RTNL lock while it tears it down, which
+# would delay the next measurement.
 set -euo pipefail
 export LC_ALL=C  # $EPOCHREALTIME and awk must use a decimal point
 
@@ -767,14 +771,18 @@ if has steady; then
     fi
 fi
 echo
-echo "How it is timed: t0 = \$EPOCHREALTIME in the shell (inside the namespace) that forks the program, after"
-echo "the set-up. READY=1 = the kernel's timestamp of the daemon's sd_notify datagram (SO_TIMESTAMPNS on the"
-echo "NOTIFY_SOCKET); the ready file = when inotify woke the listener for its rename (written after READY=1,"
-echo "atomically). The routes were counted (ip -j route) as soon as READY arrived. networkd: until"
-echo "systemd-networkd-wait-online, started with networkd, exited 0. 'leased address' = rtnetlink RTM_NEWADDR"
-echo "as the listener received it. Wake-ups: voluntary + involuntary context switches of all threads"
-echo "(/proc/PID/task/*/status) over the idle period, per minute; a daemon with a static config has no"
-echo "timers, so the only wake-ups expected are those of lease timers (none here)."
+cat <<TEXT
+How it is timed: t0 = \$EPOCHREALTIME in the shell (inside the namespace) that forks the program, after
+the set-up. READY=1 = the kernel's timestamp of the daemon's sd_notify datagram (SO_TIMESTAMPNS on the
+NOTIFY_SOCKET); the ready file = when inotify woke the listener for its rename (written after READY=1,
+atomically). The routes were counted (ip -j route) as soon as READY arrived. networkd: until
+systemd-networkd-wait-online, started with networkd, exited 0. 'leased address' and 'last route added'
+= rtnetlink notifications as the listener read them (they lag on a busy machine: for nodenet the last
+route can show after READY although it was in the kernel before). Wake-ups: voluntary + involuntary
+context switches of all threads (/proc/PID/task/*/status) over $IDLE_SECONDS s of idleness, starting
+$IDLE_SETTLE s after READY, per minute; a daemon with a static config has no timers, so the only
+wake-ups expected are those of lease timers (none here).
+TEXT
 for k in "${!F[@]}"; do
     [ -z "${T[$k]:-}" ] || echo "note: $k stopped early: ${F[$k]}"
 done
