@@ -14,6 +14,9 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export BENCH_LIB=$here/bench/lib.sh
+# shellcheck source=bench/lib.sh
+. "$BENCH_LIB"
 RUNS=${RUNS:-5}
 NODENET=${NODENET:-$here/build/gcc/nodenet}
 ROUTES=${ROUTES:-10000}
@@ -40,11 +43,7 @@ NODENET_SRC=$NODENET
 NODENET=$work/nodenet
 nscount=0
 cleanup() {
-    local ns
-    for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$PREFIX-" || true); do
-        ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
-        ip netns del "$ns" 2>/dev/null || true
-    done
+    bench_cleanup_netns "$PREFIX"
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -52,7 +51,6 @@ trap 'exit 130' INT TERM
 
 now_ns() { date +%s%N; }
 ms_since() { echo $(( ($(now_ns) - $1) / 1000 )) | awk '{printf "%.1f", $1 / 1000}'; }
-median() { sort -g | awk '{v[NR]=$1} END {if (NR == 0) {print "nan"; exit} if (NR % 2) print v[(NR+1)/2]; else printf "%.1f\n", (v[NR/2] + v[NR/2+1]) / 2}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b + 0 == 0) print "nan"; else printf "%.2f", a / b}'; }
 
 # A fresh namespace: lo up; with "veth", eth0 (down, as a fresh NIC) whose peer is up (carrier).
@@ -71,19 +69,10 @@ del_ns() { ip netns pids "$1" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
 
 # ---------------------------------------------------------------- inputs
 # route i (0-based) is 10.<1 + i/256>.<i%256>.0/24 via 10.0.0.1, metric 1024 (what nodenet's metric 0 means)
-route_awk='function net(i) { return sprintf("10.%d.%d.0/24", 1 + int(i / 256), i % 256) }'
-gen_routes_yaml() {
-    printf 'version: v1alpha1\nmachine:\n  type: worker\n  network:\n    interfaces:\n'
-    printf '      - interface: eth0\n        addresses: [10.0.0.2/16]\n        routes:\n'
-    awk -v n="$1" "$route_awk"' BEGIN { for (i = 0; i < n; i++) printf "          - network: %s\n            gateway: 10.0.0.1\n", net(i) }'
-}
+# (bench_route_awk, bench_gen_routes_yaml and bench_gen_routes_network are in bench/lib.sh)
 gen_routes_batch() {
     printf 'link set eth0 up\naddress add 10.0.0.2/16 dev eth0\n'
-    awk -v n="$1" "$route_awk"' BEGIN { for (i = 0; i < n; i++) printf "route add %s via 10.0.0.1 dev eth0 metric 1024\n", net(i) }'
-}
-gen_routes_network() {
-    printf '[Match]\nName=eth0\n\n[Network]\nAddress=10.0.0.2/16\nLinkLocalAddressing=no\nIPv6AcceptRA=no\n\n'
-    awk -v n="$1" "$route_awk"' BEGIN { for (i = 0; i < n; i++) printf "[Route]\nDestination=%s\nGateway=10.0.0.1\nMetric=1024\n\n", net(i) }'
+    awk -v n="$1" "$bench_route_awk"' BEGIN { for (i = 0; i < n; i++) printf "route add %s via 10.0.0.1 dev eth0 metric 1024\n", net(i) }'
 }
 bridge_awk='function addr(i) { return sprintf("10.%d.%d.1/24", 1 + int(i / 256), i % 256) }'
 gen_bridges_yaml() {
@@ -94,11 +83,11 @@ gen_bridges_batch() {
     awk -v n="$1" "$bridge_awk"' BEGIN { for (i = 0; i < n; i++) printf "link add br%d type bridge stp_state 0\naddress add %s dev br%d\nlink set br%d up\n", i, addr(i), i, i }'
 }
 
-gen_routes_yaml "$ROUTES" >"$work/routes.yaml"
+bench_gen_routes_yaml "$ROUTES" >"$work/routes.yaml"
 gen_routes_batch "$ROUTES" >"$work/routes.batch"
-gen_routes_network "$ROUTES" >"$work/routes.network"
-gen_routes_yaml "$SMALL_ROUTES" >"$work/small.yaml"
-gen_routes_network "$SMALL_ROUTES" >"$work/small.network"
+bench_gen_routes_network "$ROUTES" >"$work/routes.network"
+bench_gen_routes_yaml "$SMALL_ROUTES" >"$work/small.yaml"
+bench_gen_routes_network "$SMALL_ROUTES" >"$work/small.network"
 gen_bridges_yaml "$BRIDGES" >"$work/bridges.yaml"
 gen_bridges_batch "$BRIDGES" >"$work/bridges.batch"
 "$NODENET" validate "$work/routes.yaml" "$work/small.yaml" "$work/bridges.yaml" >/dev/null ||
@@ -126,54 +115,31 @@ expect_routes() {
     [ "$n" -eq "$2" ] || die "$1: expected $2 routes, found $n"
 }
 
-# networkd runs standalone in a private mount+net namespace: tmpfs on /run and /etc/systemd/network,
-# a fresh read-only sysfs (read-only /sys tells sd-device that udev is absent, so networkd does not
-# wait for udev to initialize the links), a private system dbus-daemon, and the systemd-network user.
+# networkd runs standalone in a private mount+net namespace, set up as bench/lib.sh describes
+# (bench_networkd_env): tmpfs on /run and /etc/systemd/network, a fresh read-only sysfs, a private
+# system dbus-daemon, and the systemd-network user.
 cat >"$work/networkd_inner.sh" <<'INNER'
 #!/usr/bin/env bash
 set -euo pipefail
 netfile=$1 want=$2 networkd=$3 log=$4
-pids=()
-stop() { local p; for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap stop EXIT
-mount --make-rprivate /
-mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /etc/systemd/network
-umount -l /sys
-mount -t sysfs -o ro sysfs /sys
+# shellcheck source=bench/lib.sh
+. "$BENCH_LIB"
+trap bench_stop_pids EXIT
+bench_private_run
+bench_networkd_env 2>"$log.env" || { echo "blocked: $(cat "$log.env")" >&2; exit 3; }
 cp "$netfile" /etc/systemd/network/50-eth0.network
 ip link set lo up
 ip link add eth0 type veth peer name peer0
 ip link set peer0 up
-mkdir -p /run/dbus /run/systemd/netif/links /run/systemd/netif/leases /run/systemd/netif/lldp
-chown -R systemd-network:systemd-network /run/systemd/netif
-cat >/run/dbus/system.conf <<'CONF'
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=/run/dbus/system_bus_socket</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*"/>
-    <allow receive_sender="*"/>
-  </policy>
-</busconfig>
-CONF
-dbus-daemon --config-file=/run/dbus/system.conf --nofork --nopidfile 2>/run/dbus/log &
-pids+=($!)
-for _ in $(seq 200); do [ -S /run/dbus/system_bus_socket ] && break; sleep 0.01; done
-[ -S /run/dbus/system_bus_socket ] || { echo "blocked: private dbus-daemon did not start" >&2; exit 3; }
 t0=$(date +%s%N)
 SYSTEMD_LOG_TARGET=console SYSTEMD_LOG_LEVEL=notice "$networkd" >"$log" 2>&1 &
-pids+=($!)
+networkd_pid=$!
+bench_pids+=("$networkd_pid")
 n=0
 while :; do
     n=$(ip -4 route show table main | wc -l)
     [ "$n" -ge "$want" ] && break
-    if ! kill -0 "${pids[1]}" 2>/dev/null; then echo "blocked: systemd-networkd exited: $(tail -1 "$log")" >&2; exit 3; fi
+    if ! kill -0 "$networkd_pid" 2>/dev/null; then echo "blocked: systemd-networkd exited: $(tail -1 "$log")" >&2; exit 3; fi
     if grep -q '^eth0: Failed' "$log"; then
         echo "failed: eth0 went to state failed after $(( ($(date +%s%N) - t0) / 1000000 )) ms with $n of $want routes: $(grep -m1 'Failed to' "$log")" >&2
         exit 4
@@ -196,11 +162,7 @@ networkd_once() {
 networkd_blocked=""
 networkd_big_failed=""
 if [ "$SKIP_NETWORKD" = 1 ]; then networkd_blocked="skipped (SKIP_NETWORKD=1)"
-elif [ ! -x "$NETWORKD" ]; then networkd_blocked="$NETWORKD not installed"
-elif ! getent passwd systemd-network >/dev/null; then networkd_blocked="no systemd-network user"
-elif ! command -v dbus-daemon >/dev/null; then networkd_blocked="dbus-daemon not installed"
-elif ! command -v unshare >/dev/null; then networkd_blocked="unshare not installed"
-fi
+else networkd_blocked=$(bench_networkd_missing "$NETWORKD"); fi
 
 # ---------------------------------------------------------------- measurements
 declare -a t_batch t_apply t_reapply rss_apply rss_batch t_nd t_small t_nd_small t_brb t_bra rss_bra
@@ -248,7 +210,7 @@ for run in $(seq "$RUNS"); do
     fi
 done
 
-med() { printf '%s\n' "$@" | median; }
+med() { printf '%s\n' "$@" | bench_median; }
 m_batch=$(med "${t_batch[@]}"); m_apply=$(med "${t_apply[@]}"); m_reapply=$(med "${t_reapply[@]}")
 m_rss=$(med "${rss_apply[@]}"); m_rss_batch=$(med "${rss_batch[@]}")
 m_small=$(med "${t_small[@]}"); m_brb=$(med "${t_brb[@]}"); m_bra=$(med "${t_bra[@]}"); m_rss_bra=$(med "${rss_bra[@]}")

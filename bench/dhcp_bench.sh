@@ -29,6 +29,9 @@ set -euo pipefail
 export LC_ALL=C  # $EPOCHREALTIME and awk must use a decimal point
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export BENCH_LIB=$here/bench/lib.sh
+# shellcheck source=bench/lib.sh
+. "$BENCH_LIB"
 RUNS=${RUNS:-5}
 NODENET=${NODENET:-$here/build/gcc/nodenet}
 NETWORKD=${NETWORKD:-/lib/systemd/systemd-networkd}
@@ -69,11 +72,7 @@ cp "$NODENET" "$work/nodenet"
 NODENET_SRC=$NODENET
 NODENET=$work/nodenet
 cleanup() {
-    local ns
-    for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$PREFIX-" || true); do
-        ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
-        ip netns del "$ns" 2>/dev/null || true
-    done
+    bench_cleanup_netns "$PREFIX"
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -172,9 +171,10 @@ cat >"$work/client.sh" <<'CLIENT'
 set -uo pipefail
 export LC_ALL=C
 client=$1 dir=$2 work=$3 networkd=$4 defaults_conf=$5
-mount --make-rprivate /
+# shellcheck source=bench/lib.sh
+. "$BENCH_LIB"
 # Whatever a client keeps under /run (pid files, sockets, networkd's state) goes to a throwaway tmpfs.
-mount -t tmpfs tmpfs /run
+bench_private_run
 # A private empty resolv.conf, in case a client writes one anyway. A symlink into /run now dangles
 # into the tmpfs above, which is just as private.
 : >"$dir/resolv.conf"
@@ -201,47 +201,22 @@ dhcpcd | dhcpcd-defaults)
     oneshot dhcpcd -f "$conf" -c "" -1 -4 -B -t 30 eth0
     ;;
 networkd)
-    # As bench/apply_bench.sh: a fresh read-only sysfs tells sd-device that udev is absent, so
-    # networkd does not wait for udev to initialize the link; networkd needs a system bus.
-    pids=()
-    stop() { local p; for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-    trap stop EXIT
-    mount -t tmpfs tmpfs /etc/systemd/network
-    umount -l /sys
-    mount -t sysfs -o ro sysfs /sys
-    cp "$work/networkd.network" /etc/systemd/network/50-eth0.network
-    mkdir -p /run/dbus /run/systemd/netif/links /run/systemd/netif/leases /run/systemd/netif/lldp
-    chown -R systemd-network:systemd-network /run/systemd/netif
-    cat >/run/dbus/system.conf <<'CONF'
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=/run/dbus/system_bus_socket</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*"/>
-    <allow receive_sender="*"/>
-  </policy>
-</busconfig>
-CONF
-    dbus-daemon --config-file=/run/dbus/system.conf --nofork --nopidfile 2>"$dir/dbus.err" &
-    pids+=($!)
-    for _ in $(seq 200); do [ -S /run/dbus/system_bus_socket ] && break; sleep 0.01; done
-    if [ ! -S /run/dbus/system_bus_socket ]; then
-        echo "private dbus-daemon did not start: $(tail -1 "$dir/dbus.err")" >"$dir/why"
+    # Set up as for every networkd run (bench/lib.sh): a fresh read-only sysfs tells sd-device that
+    # udev is absent, so networkd does not wait for udev to initialize the link; a private system bus.
+    trap bench_stop_pids EXIT
+    if ! bench_networkd_env 2>"$dir/why"; then
         echo "0 0 3" >"$dir/times"
         exit 3
     fi
+    cp "$work/networkd.network" /etc/systemd/network/50-eth0.network
     t0=$EPOCHREALTIME
     SYSTEMD_LOG_TARGET=console SYSTEMD_LOG_LEVEL=notice "$networkd" >"$dir/client.err" 2>&1 &
-    pids+=($!)
+    networkd_pid=$!
+    bench_pids+=("$networkd_pid")
     # Only decides when to stop networkd: the time reported comes from ip monitor. A slow poll
     # leaves the CPU to networkd on a small machine.
     until ip -4 -o addr show dev eth0 | grep -q ' inet 10\.77\.0\.' && ip -4 route show default | grep -q 'via 10\.77\.0\.1'; do
-        if ! kill -0 "${pids[1]}" 2>/dev/null; then echo "systemd-networkd exited: $(tail -1 "$dir/client.err")" >"$dir/why"; rc=3; break; fi
+        if ! kill -0 "$networkd_pid" 2>/dev/null; then echo "systemd-networkd exited: $(tail -1 "$dir/client.err")" >"$dir/why"; rc=3; break; fi
         if grep -q '^eth0: Failed' "$dir/client.err"; then echo "eth0 failed: $(grep -m1 'Failed' "$dir/client.err")" >"$dir/why"; rc=4; break; fi
         if [ $(( ${EPOCHREALTIME/./} - ${t0/./} )) -gt 30000000 ]; then echo "no lease after 30 s" >"$dir/why"; rc=5; break; fi
         sleep 0.01
@@ -384,9 +359,7 @@ drop() {
 declare -A R_addr R_route R_exit R_disc R_dora R_turn R_apply R_split OK FAIL
 read -ra clients <<<"$CLIENTS"
 for c in "${clients[@]}"; do OK[$c]=0; FAIL[$c]=""; done
-if ! { [ -x "$NETWORKD" ] && getent passwd systemd-network >/dev/null && command -v dbus-daemon >/dev/null; }; then
-    FAIL[networkd]="cannot run: needs $NETWORKD, the systemd-network user and dbus-daemon"
-fi
+if why=$(bench_networkd_missing "$NETWORKD") && [ -n "$why" ]; then FAIL[networkd]="cannot run: $why"; fi
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 say "$RUNS run(s) per client; nodenet = $NODENET_SRC ($(git -C "$here" describe --always --dirty 2>/dev/null || echo unknown))"
 for run in $(seq "$RUNS"); do
@@ -423,7 +396,7 @@ if [[ " $CLIENTS " == *" nodenet "* ]] && [ -z "${FAIL[nodenet]}" ]; then
 fi
 
 # ---------------------------------------------------------------- report
-median() { tr ' ' '\n' | { grep -v '^-\?$' || true; } | sort -g | awk '{v[NR]=$1} END {if (NR == 0) {print "-"; exit} if (NR % 2) print v[(NR+1)/2]; else printf "%.1f\n", (v[NR/2] + v[NR/2+1]) / 2}'; }
+median() { bench_median; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.2fx", a / b}'; }
 label() {
     case $1 in
