@@ -8,7 +8,8 @@
 #include "cli/validate_command.h"
 
 int main(int argc, char** argv) {
-    CLI::App app{"nodenet: validate, plan and apply machine network configuration"};
+    // Named, not taken from argv[0]: `Usage: nodenet ...` whatever path ran it (and in the man page).
+    CLI::App app{"nodenet: validate, plan and apply machine network configuration", "nodenet"};
     app.set_version_flag("--version", "nodenet 0.1.0");
     app.require_subcommand(1);
     int exit_code = 0;

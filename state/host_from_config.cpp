@@ -71,13 +71,15 @@ void HostBuilder::network(const config::Network& n, bool stable_hostname) {
     if (n.hostname.value.empty() && stable_hostname)
         out_.warnings.push_back("machine.features.stableHostname: nodenet does not make stable host names yet; the "
                                 "host name is left as it is");
-    ResolverSpec r{{}, servers(n.nameservers), domains(n.search_domains), n.search_domains.present,
-                   !config::is_true(n.disable_search_domain)};
     // Named by what it holds: the servers, else the domains, else the host name whose domain it adds.
-    r.origin = config_origin(!r.servers.empty()         ? "machine.network.nameservers"
-                             : n.search_domains.present ? "machine.network.searchDomains"
-                                                        : "machine.network.hostname");
-    out_.resolvers.push_back(std::move(r));
+    // The origin is known before the spec is built, so every member is initialised once (an empty
+    // origin assigned afterwards made GCC 12 -O3 warn that its string may be used uninitialised).
+    std::vector<Nameserver> listed = servers(n.nameservers);
+    const char* source = !listed.empty()            ? "machine.network.nameservers"
+                         : n.search_domains.present ? "machine.network.searchDomains"
+                                                    : "machine.network.hostname";
+    out_.resolvers.push_back({config_origin(source), std::move(listed), domains(n.search_domains),
+                              n.search_domains.present, !config::is_true(n.disable_search_domain)});
     for (const config::ExtraHost& h : n.extra_host_entries.items) static_host(h.ip, h.aliases, h.src.path);
 }
 
