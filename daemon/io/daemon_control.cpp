@@ -7,6 +7,7 @@
 #include "dhcp/dhcp4_client.h"
 #include "engine/transaction.h"
 #include "plan/render.h"
+#include "plan/sync_digest.h"
 #include "store/atomic_file.h"
 
 namespace nodenet::daemon::io {
@@ -228,6 +229,15 @@ Status Daemon::load_and_apply(const std::string* text, const std::string& why, s
 void Daemon::apply_config(const std::shared_ptr<Connection>& c, const Request& r, std::string payload) {
     engine::NetworkOptions shown_as = options_.network;
     shown_as.config_path = r.config_path.empty() ? "config" : r.config_path;
+    // The bytes the daemon runs already, validated then, and no kernel change since its last plan
+    // found nothing to do: nothing to validate, read or write (a no-op apply costs a digest).
+    if (config_ && plan::text_digest(payload) == config_->digest && pending_ == 0 && !settle_timer_->armed() &&
+        last_plan_.empty() && conflicts_.empty() && last_error_.empty() && planned_once_ && !confirm_previous_) {
+        if (r.output == "json") c->out(plan::render_json(plan::Plan{}).dump(2) + "\n");
+        else c->out("No changes: the kernel matches the config.\n");
+        c->finish(0);
+        return;
+    }
     auto loaded = engine::load_config(shown_as, &payload);
     if (!loaded.ok()) {
         log("refused", "config", "apply of " + shown_as.config_path + " refused: the config has errors; the running state is kept", true);
@@ -244,7 +254,8 @@ void Daemon::apply_config(const std::shared_ptr<Connection>& c, const Request& r
     const std::string& path = options_.network.config_path;
     // The daemon's config file is what it applies after a restart or SIGHUP: it becomes the new
     // config first, and goes back when the apply fails.
-    if (auto s = replace_config_file(path, payload); !s.ok()) {
+    bool same_file = payload == old_text;
+    if (auto s = same_file ? success() : replace_config_file(path, payload); !s.ok()) {
         c->err("cannot replace the daemon's config " + path + ": " + s.error() + "; nothing was changed");
         c->finish(1);
         return;
@@ -259,7 +270,7 @@ void Daemon::apply_config(const std::shared_ptr<Connection>& c, const Request& r
     if (!shown.empty()) c->out(shown);
     if (!s.ok()) {
         config_ = std::move(previous);
-        (void)replace_config_file(path, old_text);
+        if (!same_file) (void)replace_config_file(path, old_text);
         log("refused", "config", "apply of " + shown_as.config_path + " failed; the running state is kept", true);
         c->err(s.error());
         c->finish(1);

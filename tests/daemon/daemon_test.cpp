@@ -176,6 +176,27 @@ TEST(Daemon, SighupAndApplyThroughTheSocketApplyOnlyTheDifference) {
     EXPECT_TRUE(m.status()["ready"].get<bool>());
 }
 
+TEST(Daemon, ANoOpApplyThroughTheDaemonChangesNothingAndWritesNothing) {
+    DAEMON_MACHINE_OR_SKIP(m);
+    m.write_config(static_config());
+    m.start();
+    ASSERT_TRUE(m.wait_ready()) << m.log();
+    TempDir other;
+    std::string same = other.write("same.yaml", static_config());
+    auto before = std::filesystem::last_write_time(m.config_path());
+    for (int i = 0; i < 2; ++i) {
+        auto r = m.nodenet({"apply", "-c", same});
+        EXPECT_EQ(r.exit_code, 0) << r.err;
+        EXPECT_EQ(r.out, "No changes: the kernel matches the config.\n");
+    }
+    EXPECT_EQ(std::filesystem::last_write_time(m.config_path()), before);
+    // After drift the same bytes are not a shortcut: the plan runs and restores.
+    ns_m.must("link set eth0 mtu 1500");
+    auto r = m.nodenet({"apply", "-c", same});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(ns_m.ip_json("link show dev eth0")[0]["mtu"], 1400);
+}
+
 TEST(Daemon, ConfirmTimeoutThroughTheDaemonRevertsUnlessConfirmed) {
     DAEMON_MACHINE_OR_SKIP(m);
     m.write_config(static_config());
