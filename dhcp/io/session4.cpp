@@ -1,6 +1,5 @@
 // The DHCPv4 session: Client4 fed with what its sockets and its timer deliver in the host's event
 // loop and what the host reports of the carrier, and every action it returns carried out.
-#include <cstring>
 
 #include "common/overloaded.h"
 #include "dhcp/io/arp_probe.h"

@@ -4,7 +4,6 @@
 // the kernel cannot send to ff02::1:2 without it; the wait is a timer of the loop, not a sleep.
 #include <algorithm>
 #include <cctype>
-#include <cstring>
 
 #include "common/overloaded.h"
 #include "dhcp/io/boot_timer.h"

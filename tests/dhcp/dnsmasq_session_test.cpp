@@ -76,11 +76,13 @@ protected:
             auto loop = loop::EventLoop::open();
             if (!loop.ok()) throw std::runtime_error(loop.error());
             Hosted a, b;
-            using Setup = std::tuple<Hosted*, const char*, bool>;  // the second one sends a RELEASE on stop
-            for (auto [hosted, link, release] : {Setup{&a, kClientLink, false}, Setup{&b, kSecondClientLink, true}}) {
+            // The second one sends a RELEASE on stop. (No structured bindings: clang 14 cannot
+            // capture them in a lambda.)
+            for (Hosted* hosted : {&a, &b}) {
+                const char* link = hosted == &a ? kClientLink : kSecondClientLink;
                 dhcp::io::RunnerOptions options;
                 options.iface = link;
-                options.client.send_release = release;
+                options.client.send_release = hosted == &b;
                 options.lease_file = dhcp::io::lease_file(state_dir(), link);
                 options.handler = hosted;
                 options.log = [hosted](const std::string& line) { hosted->log += line + "\n"; };
