@@ -141,7 +141,7 @@ void Connection::close_now() {
     auto self = shared_from_this();  // the server's reference goes below
     server_.loop_.remove(fd_.get());
     fd_.reset();
-    deadline_.reset();
+    if (deadline_) deadline_->disarm();  // destroyed with the connection, never inside its own callback
     auto callbacks = std::move(on_close_);
     for (auto& f : callbacks) f();
     server_.forget(this);
