@@ -37,8 +37,10 @@ if [ ! -x /usr/bin/time ]; then
 fi
 
 work=$(mktemp -d /tmp/nodenet-bench.XXXXXX)
-# a private copy: a rebuild during the run must not change what is measured
+# a private copy: a rebuild during the run must not change what is measured (with the modules
+# built beside it, which the copy finds beside itself: common/module_loader.h)
 cp "$NODENET" "$work/nodenet"
+cp "$(dirname "$NODENET")"/nodenet-*.so "$work/" 2>/dev/null || true
 NODENET_SRC=$NODENET
 NODENET=$work/nodenet
 nscount=0

@@ -69,6 +69,7 @@ PYTHON=$(command -v python3 || true)
 work=$(mktemp -d /tmp/nodenet-dhcp-bench.XXXXXX)
 # a private copy: a rebuild during the run must not change what is measured
 cp "$NODENET" "$work/nodenet"
+cp "$(dirname "$NODENET")"/nodenet-*.so "$work/" 2>/dev/null || true   # its modules, found beside it
 NODENET_SRC=$NODENET
 NODENET=$work/nodenet
 cleanup() {

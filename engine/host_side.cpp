@@ -26,6 +26,10 @@ Status choose_writers(const NetworkOptions& options, Prepared& p) {
     } else if (choice == "file" || (choice == "auto" && !real_root)) {
         p.host_targets.resolver = plan::ResolverWriter::File;
     } else {
+        // A module that does not load is a broken installation: an error, not a reason to write the
+        // file behind a running systemd-resolved's back.
+        if (auto support = dns::resolved_support(); !support.ok())
+            return Error{"--resolver " + choice + ": " + support.error()};
         auto client = dns::connect_resolved();
         Result<bool> running = client.ok() ? (*client)->running() : Result<bool>(Error{client.error()});
         if (choice == "resolved" && !running.ok()) return Error{"--resolver resolved: " + running.error()};

@@ -1,5 +1,6 @@
 // systemd-resolved's per-link settings over D-Bus (org.freedesktop.resolve1): the one real
-// implementation behind the `resolved` resolver writer. Every error names the link and the method
+// implementation behind the `resolved` resolver writer. The D-Bus calls live in a module loaded on
+// first use (dns/io/resolved_bus.h). Every error names the link and the method
 // ("eth0: SetLinkDNS: org.freedesktop.DBus.Error.AccessDenied: ...").
 #pragma once
 
@@ -27,7 +28,12 @@ public:
 };
 
 // Connects to the system bus (sd-bus honours DBUS_SYSTEM_BUS_ADDRESS, else
-// /run/dbus/system_bus_socket). Error when there is no bus to connect to.
+// /run/dbus/system_bus_socket). Error when there is no bus to connect to, or when the D-Bus module
+// (nodenet-resolved.so, loaded on first use) cannot be loaded.
 Result<std::unique_ptr<ResolvedClient>> connect_resolved();
+
+// Whether nodenet-resolved.so loads: an error here is a broken installation, never "systemd-resolved
+// is not running", so that `--resolver auto` does not fall back to the file because of it.
+Status resolved_support();
 
 }  // namespace nodenet::dns

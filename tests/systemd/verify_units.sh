@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The installed systemd units, checked by the real systemd. Installs this build into a temporary
 # DESTDIR (prefix /usr, stripped, as a package would), then:
-#   * the files are where packagers expect them: sbin/nodenet, the man page, the units;
+#   * the files are where packagers expect them: sbin/nodenet, the module, the man page, the units;
 #   * ExecStart= of both units names the installed binary (/usr/sbin/nodenet);
 #   * `systemd-analyze verify --root=DESTDIR` loads both units as systemd would from that tree:
 #     every directive known and valid, every dependency resolvable, every Exec*= binary present
@@ -9,7 +9,10 @@
 #     page installed, Documentation=man:nodenet(8) found by man(1). Any message at all is a
 #     failure: systemd only warns about an unknown or misspelt directive, and exits 0.
 #     The tree gets a copy of this machine's own units (targets, systemd-udevd...) and of
-#     /bin/kill (ExecReload=), which a real system has.
+#     /bin/kill (ExecReload=), which a real system has;
+#   * the installed program finds its module relative to itself (the installed tree under DESTDIR,
+#     no build tree): `plan --resolver resolved` with no system bus fails at the bus, not at the
+#     module.
 # Usage: verify_units.sh BUILD_DIR UNIT_DIR man|no-man   (UNIT_DIR as configured: absolute or
 # relative to the prefix). Exit 77: skipped (no systemd-analyze).
 set -euo pipefail
@@ -32,6 +35,8 @@ case "$unit_dir" in
   *) units=$root/usr/$unit_dir ;;
 esac
 [ -x "$root/usr/sbin/nodenet" ] || fail "no executable usr/sbin/nodenet in the installation"
+module=$(find "$root/usr/lib" -path '*/nodenet/nodenet-resolved.so' | head -n 1)
+[ -n "$module" ] || fail "no nodenet/nodenet-resolved.so under usr/lib"
 if [ "$man" = man ]; then
   [ -f "$root/usr/share/man/man8/nodenet.8" ] || fail "no usr/share/man/man8/nodenet.8"
 fi
@@ -58,3 +63,20 @@ if [ "$rc" -ne 0 ] || [ -s "$work/verify.log" ]; then
   fail "systemd-analyze verify: exit status $rc, $(wc -l <"$work/verify.log") message(s)"
 fi
 echo "systemd-analyze verify: nodenet.service and nodenet-wait-online.service load cleanly"
+
+# The installed program loads its module from the installed tree.
+cat >"$work/names.yaml" <<'YAML'
+version: v1alpha1
+machine:
+  type: worker
+  network:
+    hostname: verify-units
+YAML
+rc=0
+DBUS_SYSTEM_BUS_ADDRESS=unix:path=$work/no-bus unshare --net "$root/usr/sbin/nodenet" plan -c "$work/names.yaml" \
+  --resolver resolved --state-dir "$work/state" >"$work/plan.log" 2>&1 || rc=$?
+if [ "$rc" -ne 1 ] || ! grep -q 'system bus' "$work/plan.log" || grep -q 'nodenet-resolved.so' "$work/plan.log"; then
+  cat "$work/plan.log" >&2
+  fail "the installed nodenet did not load its module (exit status $rc)"
+fi
+echo "installed nodenet loads ${module#"$root"}"
