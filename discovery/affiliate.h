@@ -1,6 +1,6 @@
 // An affiliate: what one node of a cluster publishes about itself through discovery, as nodenet
-// keeps it (Talos's cluster.AffiliateSpec), and its protobuf form (discovery/proto/affiliate.proto,
-// Talos's client messages). Pure: values in, values out.
+// keeps it (Talos's cluster.AffiliateSpec), and the rules it must pass; its protobuf form is
+// affiliate_codec.h. Pure, and free of libprotobuf: the daemon links this, not the codec.
 //
 // What comes from the network is checked before it is believed. A hostile service cannot forge
 // encrypted data, but a broken or hostile cluster member can publish anything, and what it publishes
@@ -80,17 +80,5 @@ struct Affiliate {
 // `kubespan.additionalAddresses[2]: /33 is longer than an IPv4 address`).
 Status check_affiliate(const Affiliate& affiliate);
 Status check_endpoint(const Endpoint& endpoint);
-
-// The protobuf bytes of the data (everything but the endpoints), as Talos's pbAffiliate builds the
-// message: the KubeSpan part only with a public key, the control plane part only with a port.
-// libprotobuf writes fields in number order, as Go's marshaller does, so equal affiliates give
-// equal bytes in both.
-std::string encode_affiliate_data(const Affiliate& affiliate);
-
-// The affiliate in protobuf bytes, checked (check_affiliate). Its endpoints come separately.
-Result<Affiliate> decode_affiliate_data(std::string_view bytes);
-
-std::string encode_endpoint(const Endpoint& endpoint);
-Result<Endpoint> decode_endpoint(std::string_view bytes);
 
 }  // namespace nodenet::discovery

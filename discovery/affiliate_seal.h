@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "common/result.h"
-#include "discovery/affiliate.h"
+#include "discovery/affiliate_codec.h"
 #include "discovery/affiliate_crypto.h"
 
 namespace nodenet::discovery {
