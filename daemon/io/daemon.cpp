@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/io/daemon_impl.h"
+#include "daemon/io/logging.h"
 #include "dhcp/io/lease_file.h"
 #include "engine/dhcp_leases.h"
 #include "engine/transaction.h"
@@ -96,6 +97,17 @@ std::filesystem::path control_socket_path(const std::filesystem::path& runtime_d
 std::string Daemon::log(const std::string& kind, const std::string& object, const std::string& what, bool error) {
     const Event& e = events_.add(kind, object, what);
     std::string line = (object.empty() ? "" : object + ": ") + what;
+    // Journal fields: EVENT= the kind, OBJECT= what it is about, LINK= the link when it is one (a
+    // DHCP client's object is "v4/eth0").
+    JournalFields fields{{"EVENT", kind}};
+    if (!object.empty()) {
+        fields.emplace_back("OBJECT", object);
+        std::string link = object;
+        if (link.starts_with("v4/") || link.starts_with("v6/")) link = link.substr(3);
+        for (const auto& [index, seen] : links_seen_)
+            if (seen.name == link) fields.emplace_back("LINK", link);
+    }
+    LogFields scope(std::move(fields));
     if (error)
         spdlog::error("{} {}", kind, line);
     else

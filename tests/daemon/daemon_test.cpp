@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include <cstring>
 #include <fstream>
 
 #include "tests/daemon/daemon_fixture.h"
@@ -41,6 +42,38 @@ TEST(Daemon, AppliesTheStaticStateThenDeclaresReadyAndStaysIdle) {
     EXPECT_EQ(m.stop(SIGTERM), 0);
     EXPECT_TRUE(m.has_address("eth0", "10.5.0.2/24"));
     EXPECT_TRUE(m.has_route("10.6.0.0/16"));
+}
+
+// Under systemd (Type=notify) the daemon says READY=1 with a STATUS= line through sd_notify; libsystemd
+// comes from the module nodenet-systemd.so, which only such a run loads. The test plays the
+// service manager: a datagram socket named by NOTIFY_SOCKET.
+TEST(Daemon, TellsTheServiceManagerWhenReadyThroughSdNotify) {
+    DAEMON_MACHINE_OR_SKIP(m);
+    std::string path = (dir_m.path() / "notify").string();
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
+    ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    m.write_config(static_config());
+    setenv("NOTIFY_SOCKET", path.c_str(), 1);
+    m.start();
+    unsetenv("NOTIFY_SOCKET");
+    std::string received;
+    bool ready = eventually([&] {
+        char buf[4096];
+        ssize_t n;
+        while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) received.append(buf, static_cast<size_t>(n)).push_back('|');
+        return received.find("READY=1\nSTATUS=configured: 2 link(s), 0 DHCP lease(s)") != std::string::npos;
+    }, 10s);
+    EXPECT_TRUE(ready) << received << m.log();
+    EXPECT_EQ(m.stop(SIGTERM), 0);
+    char buf[4096];
+    ssize_t n;
+    while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) received.append(buf, static_cast<size_t>(n)).push_back('|');
+    EXPECT_NE(received.find("STOPPING=1"), std::string::npos) << received;
+    close(fd);
 }
 
 TEST(Daemon, RestartAfterKillAdoptsTheKernelStateWithoutAWrite) {
