@@ -1,6 +1,9 @@
 #include "cli/daemon_command.h"
+#include "cli/yaml_output.h"
 
 #include <grp.h>
+
+#include <algorithm>
 
 #include <chrono>
 #include <cstdlib>
@@ -29,6 +32,8 @@ struct DaemonArgs {
     std::string control_group;
     int max_corrections = 10;
     double drift_window = 60, drift_backoff = 30;
+    int discovery_ttl = 1800, discovery_refresh = 0;
+    double discovery_backoff = 1;
 };
 
 int run_daemon_command(DaemonArgs& a) {
@@ -48,6 +53,10 @@ int run_daemon_command(DaemonArgs& a) {
         }
         a.options.control_group = g->gr_gid;
     }
+    a.options.discovery.ttl = std::chrono::seconds(a.discovery_ttl);
+    a.options.discovery.refresh = std::chrono::seconds(a.discovery_refresh);
+    a.options.discovery.backoff_min = std::chrono::milliseconds(static_cast<int64_t>(a.discovery_backoff * 1000));
+    a.options.discovery.backoff_max = std::max(a.options.discovery.backoff_min, std::chrono::milliseconds(60000));
     a.options.network.diagnostics = &std::cerr;
     auto s = daemon::io::run_daemon(std::move(a.options));
     if (!s.ok()) {
@@ -155,7 +164,32 @@ void add_daemon_command(CLI::App& app, int& exit_code) {
         ->check(CLI::Range(1024, 1 << 30))
         ->capture_default_str();
     cmd->add_option("--log-level", a->log_level, "trace, debug, info, warn, error")->capture_default_str();
+    // Discovery's timing is Talos's; these exist for tests and labs (a TTL of seconds makes a
+    // killed node vanish quickly) and for services behind a private CA.
+    cmd->add_option("--discovery-ttl", a->discovery_ttl, "Seconds the service keeps this node's affiliate without a refresh")
+        ->check(CLI::Range(1, 1800))
+        ->capture_default_str();
+    cmd->add_option("--discovery-refresh", a->discovery_refresh, "Seconds between refreshes (0: half the TTL)")
+        ->check(CLI::Range(0, 1800));
+    cmd->add_option("--discovery-backoff", a->discovery_backoff, "Seconds before the first retry after a service error (doubling up to 60)")
+        ->check(CLI::Range(0.01, 60.0))
+        ->capture_default_str();
+    cmd->add_option("--discovery-tls-roots", a->options.discovery.tls_roots_file, "PEM file of the CAs a discovery service's certificate is checked against (default: the system's)");
     cmd->callback([a, &exit_code] { exit_code = run_daemon_command(*a); });
+}
+
+void add_leave_command(CLI::App& app, int& exit_code) {
+    struct Args {
+        std::filesystem::path runtime_dir = default_runtime_dir();
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = app.add_subcommand("leave", "Delete this node's affiliate at every discovery service (before a shutdown or reset)");
+    add_runtime_dir(*cmd, a->runtime_dir);
+    cmd->callback([a, &exit_code] {
+        Request r;
+        r.op = Op::Leave;
+        exit_code = call_daemon(a->runtime_dir, r, "");
+    });
 }
 
 void add_status_command(CLI::App& app, int& exit_code) {
@@ -173,6 +207,7 @@ void add_status_command(CLI::App& app, int& exit_code) {
         exit_code = call_daemon(a->runtime_dir, r, "", [&](const nlohmann::json& line) {
             if (!line.contains("status")) return;
             if (a->output == "json") std::cout << line["status"].dump(2) << '\n';
+            else if (a->output == "yaml") print_yaml_document(std::cout, nlohmann::ordered_json(line["status"]));
             else print_status_text(line["status"]);
         });
     });

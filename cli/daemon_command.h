@@ -18,6 +18,7 @@ void add_daemon_command(CLI::App& app, int& exit_code);
 void add_status_command(CLI::App& app, int& exit_code);
 void add_events_command(CLI::App& app, int& exit_code);
 void add_wait_online_command(CLI::App& app, int& exit_code);
+void add_leave_command(CLI::App& app, int& exit_code);
 
 // Prints a daemon's answer line meant for people: {"out"} to stdout, {"diag"} (a config's
 // diagnostics, compiler style) and {"err"} (with "nodenet: ") to stderr. False for other lines.

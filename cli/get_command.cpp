@@ -14,7 +14,10 @@
 #include <variant>
 #include <vector>
 
+#include "cli/daemon_command.h"
 #include "cli/lease_view.h"
+#include "cli/resource_view.h"
+#include "cli/yaml_output.h"
 #include "cli/network_options.h"
 #include "dhcp/io/lease_file.h"
 #include "netlink/names.h"
@@ -33,6 +36,8 @@ using state::KernelState;
 struct GetArgs {
     std::string kind;
     std::string output = "table";
+    std::string ns;                         // daemon resources: the namespace (affiliates: cluster-raw)
+    std::filesystem::path runtime_dir = default_runtime_dir();
     NetworkOptions files;  // leases: --state-dir and --root
 };
 
@@ -176,95 +181,6 @@ void print_table(std::ostream& out, const std::vector<Row>& rows) {
     }
 }
 
-// ---- YAML ----
-
-// A plain scalar only when no YAML 1.1 reader could take it for anything but this string: letters,
-// digits and `_-./`, starting with a letter, and not a boolean or null word. MACs and addresses
-// (`12:34:56` is a sexagesimal integer in YAML 1.1) are therefore quoted.
-bool plain_yaml(const std::string& s) {
-    static const std::set<std::string> kReserved = {"y", "n", "yes", "no", "true", "false", "on", "off", "null"};
-    if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-    std::string lower;
-    for (char c : s) {
-        auto u = static_cast<unsigned char>(c);
-        if (!std::isalnum(u) && c != '_' && c != '-' && c != '.' && c != '/') return false;
-        lower += static_cast<char>(std::tolower(u));
-    }
-    return !kReserved.count(lower);
-}
-
-std::string yaml_string(const std::string& s) {
-    if (plain_yaml(s)) return s;
-    std::string out = "\"";
-    for (char c : s) {
-        auto u = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (u < 0x20 || u == 0x7F) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\x%02X", u);
-            out += buf;
-        } else {
-            out += c;
-        }
-    }
-    return out + "\"";
-}
-
-std::string yaml_scalar(const Json& v) {
-    if (v.is_null()) return "null";
-    if (v.is_string()) return yaml_string(v.get<std::string>());
-    if (v.is_object()) return "{}";
-    if (v.is_array()) return "[]";
-    return v.dump();  // numbers and booleans read the same in YAML
-}
-
-void write_yaml_value(std::ostream& out, const Json& v, int indent);
-
-void write_yaml_mapping(std::ostream& out, const Json& object, int indent, bool first_inline) {
-    bool first = true;
-    for (const auto& [key, value] : object.items()) {
-        if (!(first && first_inline)) out << std::string(static_cast<size_t>(indent), ' ');
-        first = false;
-        out << yaml_string(key) << ':';
-        write_yaml_value(out, value, indent + 2);
-    }
-}
-
-void write_yaml_sequence(std::ostream& out, const Json& array, int indent) {
-    for (const Json& item : array) {
-        out << std::string(static_cast<size_t>(indent), ' ') << '-';
-        if (item.is_object() && !item.empty()) {
-            out << ' ';
-            write_yaml_mapping(out, item, indent + 2, true);
-        } else {
-            write_yaml_value(out, item, indent + 2);
-        }
-    }
-}
-
-// Writes what follows a "key:" or "-": a scalar on the same line, a collection on the next ones.
-void write_yaml_value(std::ostream& out, const Json& v, int indent) {
-    if (v.is_object() && !v.empty()) {
-        out << '\n';
-        write_yaml_mapping(out, v, indent, false);
-    } else if (v.is_array() && !v.empty()) {
-        out << '\n';
-        write_yaml_sequence(out, v, indent);
-    } else {
-        out << ' ' << yaml_scalar(v) << '\n';
-    }
-}
-
-void print_yaml(std::ostream& out, const Json& array) {
-    if (array.empty()) {
-        out << "[]\n";
-        return;
-    }
-    write_yaml_sequence(out, array, 0);
-}
-
 // ---- DHCP leases (the state directory's dhcp4-*.json and dhcp6-*.json) ----
 
 struct SavedLease {
@@ -355,6 +271,9 @@ int run_get_leases(const GetArgs& args) {
 
 int run_get(const GetArgs& args) {
     if (args.kind == "leases") return run_get_leases(args);
+    const auto& resources = daemon_resource_kinds();
+    if (std::find(resources.begin(), resources.end(), args.kind) != resources.end())
+        return run_get_resources(args.runtime_dir, args.kind, args.ns, args.output);
     netlink::SnapshotFilter filter;
     filter.all = true;
     auto state = netlink::read_kernel_state(filter);
@@ -380,10 +299,14 @@ int run_get(const GetArgs& args) {
 void add_get_command(CLI::App& app, int& exit_code) {
     auto args = std::make_shared<GetArgs>();
     CLI::App* cmd = app.add_subcommand(
-        "get", "Show the kernel's links, addresses or routes as nodenet sees them, or the DHCP leases it holds");
-    cmd->add_option("kind", args->kind, "What to show")
-        ->required()
-        ->check(CLI::IsMember({"links", "addresses", "routes", "leases"}));
+        "get", "Show the kernel's links, addresses or routes as nodenet sees them, the DHCP leases it holds, or "
+               "what the daemon knows of the cluster (identities, affiliates, members, discoveryconfig, nodeaddresses)");
+    std::vector<std::string> kinds{"links", "addresses", "routes", "leases"};
+    for (const std::string& k : daemon_resource_kinds()) kinds.push_back(k);
+    cmd->add_option("kind", args->kind, "What to show")->required()->check(CLI::IsMember(kinds));
+    cmd->add_option("--namespace", args->ns, "affiliates: cluster (merged, the default) or cluster-raw (as each service reports them)");
+    cmd->add_option("--runtime-dir", args->runtime_dir, "Cluster resources: the daemon's runtime directory (its control socket)")
+        ->capture_default_str();
     cmd->add_option("-o,--output", args->output, "Output format")
         ->check(CLI::IsMember({"table", "json", "yaml"}))
         ->capture_default_str();

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
     nodenet::cli::add_status_command(app, exit_code);
     nodenet::cli::add_events_command(app, exit_code);
     nodenet::cli::add_wait_online_command(app, exit_code);
+    nodenet::cli::add_leave_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

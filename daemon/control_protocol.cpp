@@ -6,12 +6,14 @@ namespace nodenet::daemon {
 
 namespace {
 
-constexpr std::array<std::pair<Op, std::string_view>, 6> kOps{{{Op::Status, "status"},
+constexpr std::array<std::pair<Op, std::string_view>, 8> kOps{{{Op::Status, "status"},
                                                                 {Op::Events, "events"},
                                                                 {Op::WaitOnline, "wait-online"},
                                                                 {Op::Apply, "apply"},
                                                                 {Op::Confirm, "confirm"},
-                                                                {Op::Reload, "reload"}}};
+                                                                {Op::Reload, "reload"},
+                                                                {Op::Get, "get"},
+                                                                {Op::Leave, "leave"}}};
 constexpr size_t kMaxLinks = 256;
 constexpr size_t kMaxName = 255;
 
@@ -44,7 +46,7 @@ Result<std::string> text(const nlohmann::json& j, const char* key, size_t max) {
 
 }  // namespace
 
-bool changes_state(Op op) { return op == Op::Apply || op == Op::Confirm || op == Op::Reload; }
+bool changes_state(Op op) { return op == Op::Apply || op == Op::Confirm || op == Op::Reload || op == Op::Leave; }
 
 std::string_view op_name(Op op) {
     for (const auto& [o, name] : kOps)
@@ -70,6 +72,12 @@ Result<Request> parse_request(std::string_view line, uint64_t max_config_bytes) 
     auto confirm = integer(j, "confirm_timeout", 0, 86400);
     auto path = text(j, "config_path", 4096);
     auto output = text(j, "output", 8);
+    auto kind = text(j, "kind", 32);
+    auto ns = text(j, "namespace", 32);
+    if (!kind.ok()) return Error{kind.error()};
+    if (!ns.ok()) return Error{ns.error()};
+    r.kind = *kind;
+    r.ns = *ns;
     if (!tail.ok()) return Error{tail.error()};
     if (!follow.ok()) return Error{follow.error()};
     if (!any.ok()) return Error{any.error()};
@@ -96,6 +104,7 @@ Result<Request> parse_request(std::string_view line, uint64_t max_config_bytes) 
         }
     }
     if (r.op == Op::Apply && r.config_bytes == 0) return Error{"apply without a config (config_bytes is 0)"};
+    if (r.op == Op::Get && r.kind.empty()) return Error{"get without a \"kind\""};
     return r;
 }
 
@@ -103,6 +112,7 @@ std::string request_line(const Request& r) {
     nlohmann::json j{{"op", op_name(r.op)}};
     if (r.op == Op::Events) j["tail"] = r.tail, j["follow"] = r.follow;
     if (r.op == Op::WaitOnline) j["links"] = r.links, j["any"] = r.any;
+    if (r.op == Op::Get) j["kind"] = r.kind, j["namespace"] = r.ns;
     if (r.op == Op::Apply) {
         j["config_bytes"] = r.config_bytes;
         j["config_path"] = r.config_path;

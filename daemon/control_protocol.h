@@ -1,7 +1,7 @@
 // The control socket's protocol, pure: a request is one JSON line (at most kMaxHeaderBytes), an
 // apply's config follows it as `config_bytes` raw bytes (at most the config size limit); every
 // answer is a stream of JSON lines — {"out": text}, {"err": text}, {"event": {...}},
-// {"status": {...}} — ending with {"exit": code}, the exit status the client returns.
+// {"status": {...}}, {"resources": [...]} — ending with {"exit": code}, the exit status the client returns.
 // Whatever a local client sends is checked here before the daemon acts on it.
 #pragma once
 
@@ -19,7 +19,7 @@ namespace nodenet::daemon {
 
 inline constexpr size_t kMaxHeaderBytes = 64 * 1024;
 
-enum class Op { Status, Events, WaitOnline, Apply, Confirm, Reload };
+enum class Op { Status, Events, WaitOnline, Apply, Confirm, Reload, Get, Leave };
 
 struct Request {
     Op op = Op::Status;
@@ -34,6 +34,8 @@ struct Request {
     std::string config_path;  // the client's name for the file, for messages
     int confirm_timeout = 0;
     std::string output = "text";
+    // get: a resource kind ("affiliates") and namespace ("" = the kind's own)
+    std::string kind, ns;
 };
 
 // Whether `op` changes what the daemon does (only root or the control group may).

@@ -87,11 +87,11 @@ Status dump_addresses(Reader& reader, int ifindex, const std::string& what,
 Status read_addresses(Reader& reader, const SnapshotFilter& filter, const std::set<int>& managed,
                       KernelState& state) {
     auto keep = [&](const ObservedAddress& a) {
-        return filter.all || managed.count(a.link_index) ||
+        return filter.all || filter.all_addresses || managed.count(a.link_index) ||
                (filter.owned_protocol != 0 && a.protocol == filter.owned_protocol);
     };
     // The kernel filters address dumps by link only; finding owned addresses anywhere takes them all.
-    if (filter.all || filter.owned_protocol != 0 || (!reader.strict() && !managed.empty()))
+    if (filter.all || filter.all_addresses || filter.owned_protocol != 0 || (!reader.strict() && !managed.empty()))
         return dump_addresses(reader, 0, "dump addresses", keep, state.addresses);
     for (int index : managed) {
         Status status =

@@ -27,6 +27,7 @@ namespace nodenet::netlink {
 // `owned_protocol` costs one dump of all addresses (routes are still filtered in the kernel).
 struct SnapshotFilter {
     bool all = false;                // everything (for `nodenet get`)
+    bool all_addresses = false;      // every link's addresses, whatever `links` says (discovery's node addresses)
     std::set<std::string> links;     // names of links nodenet manages
     std::set<uint32_t> tables;       // routing tables nodenet manages (main = 254)
     uint8_t owned_protocol = 0;      // also include addresses/routes with this IFA_PROTO / RTPROT anywhere

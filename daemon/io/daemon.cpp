@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/signalfd.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -16,6 +17,7 @@
 #include "dhcp/io/lease_file.h"
 #include "engine/dhcp_leases.h"
 #include "engine/transaction.h"
+#include "netlink/snapshot.h"
 #include "plan/render.h"
 
 namespace nodenet::daemon::io {
@@ -157,6 +159,13 @@ Status Daemon::start() {
     if (!control.ok()) return Error{control.error()};
     control_ = std::move(*control);
     log("started", "", "config " + options_.network.config_path + ", control socket " + co.path.string());
+    discovery_ = std::make_unique<DiscoveryAgent>(
+        loop_, options_.network.state().path() / "node-identity.yaml", options_.network.root / "etc/os-release",
+        options_.discovery, [this](const std::string& kind, const std::string& object, const std::string& what, bool error) {
+            log(kind, object, what, error);
+        });
+    // Without an identity the node cannot take part in discovery, but its network comes first.
+    if (auto s = discovery_->load_identity(); !s.ok()) log("error", "identity", s.error(), true);
     if (options_.ready_timeout > 0) ready_timer_->arm_in(std::chrono::seconds(options_.ready_timeout));
     (void)reconcile(bit(Cause::Start));
     sync_sessions();
@@ -261,6 +270,7 @@ Status Daemon::reconcile(int causes, std::string* shown) {
         last_plan_ = {};
         last_error_.clear();
         check_ready();
+        sync_discovery();
         return success();
     }
     std::vector<std::string> lines = plan_lines(p->plan);
@@ -305,7 +315,36 @@ Status Daemon::reconcile(int causes, std::string* shown) {
     if (!drift)
         for (const std::string& l : lines) log("applied", "", l);
     check_ready();
+    sync_discovery();
     return success();
+}
+
+std::string Daemon::node_fqdn() const {
+    if (desired_.host.hostname) return desired_.host.hostname->name.fqdn();
+    utsname u{};
+    if (uname(&u) != 0) return "";
+    std::string name = u.nodename;
+    // A domain set with the host name (setdomainname) belongs to the FQDN, as Talos's hostname
+    // status has it; "(none)" is the kernel's word for no domain.
+    std::string domain = u.domainname;
+    if (!domain.empty() && domain != "(none)" && name.find('.') == std::string::npos) name += "." + domain;
+    return name;
+}
+
+void Daemon::sync_discovery(bool read_addresses) {
+    if (!discovery_ || !config_) return;
+    discovery::DiscoverySettings settings = discovery::discovery_settings(config_->config);
+    discovery_->configure(settings);
+    if (!settings.publishes() && !read_addresses) return;
+    netlink::SnapshotFilter filter;
+    filter.all_addresses = true;
+    auto kernel = netlink::read_kernel_state(filter);
+    if (!kernel.ok()) {
+        log("error", "discovery", "read the node's addresses: " + kernel.error(), true);
+        return;
+    }
+    std::string type = config_->config.machine ? config_->config.machine->type.value : "";
+    discovery_->update_local(discovery::node_addresses(*kernel), node_fqdn(), type);
 }
 
 Status Daemon::open_session(DhcpEntry& e) {
@@ -410,6 +449,7 @@ void Daemon::shut_down() {
         if (e.session) e.session->stop();
     stopping_ = true;
     dhcp_.clear();
+    discovery_.reset();  // cancels the service clients' calls
     loop_.stop();
 }
 

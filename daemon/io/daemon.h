@@ -13,6 +13,7 @@
 #include <string>
 
 #include "daemon/drift_guard.h"
+#include "daemon/io/discovery_agent.h"
 #include "engine/network_pipeline.h"
 
 namespace nodenet::daemon::io {
@@ -29,6 +30,7 @@ struct DaemonOptions {
     int netlink_receive_buffer = 8 * 1024 * 1024;
     DriftGuard::Limits drift_limits;
     std::chrono::milliseconds settle{20};  // kernel changes are gathered this long before planning
+    DiscoveryTuning discovery;
 };
 
 std::filesystem::path control_socket_path(const std::filesystem::path& runtime_dir);

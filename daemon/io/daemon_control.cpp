@@ -64,6 +64,29 @@ void Daemon::handle(const std::shared_ptr<Connection>& c, const Request& r, std:
         case Op::Apply:
             apply_config(c, r, std::move(payload));
             return;
+        case Op::Get: {
+            if (r.kind == "nodeaddresses") sync_discovery(true);
+            auto list = discovery_ ? discovery_->resources(r.kind, r.ns) : Result<nlohmann::ordered_json>(Error{"discovery is not running"});
+            if (!list.ok()) {
+                c->err(list.error());
+                c->finish(1);
+                return;
+            }
+            c->send({{"resources", *list}});
+            c->finish(0);
+            return;
+        }
+        case Op::Leave: {
+            Status s = discovery_ ? discovery_->leave(std::chrono::seconds(5)) : Status(Error{"discovery is not running"});
+            if (!s.ok()) {
+                c->err(s.error());
+                c->finish(1);
+                return;
+            }
+            c->out("Left the cluster: this node's affiliate is deleted; it is published again when the daemon restarts or the discovery settings change.\n");
+            c->finish(0);
+            return;
+        }
         case Op::Confirm:
             if (!confirm_previous_) {
                 c->err("nothing to confirm: no apply with --confirm-timeout is pending");
@@ -130,6 +153,7 @@ nlohmann::ordered_json Daemon::status_json() const {
     j["conflicts"] = conflicts_;
     j["last_error"] = last_error_;
     j["confirm_pending"] = confirm_previous_.has_value();
+    if (discovery_) j["discovery"] = discovery_->status_json();
     return j;
 }
 

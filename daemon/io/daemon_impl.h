@@ -11,6 +11,7 @@
 #include "daemon/drift_guard.h"
 #include "daemon/event_log.h"
 #include "daemon/io/control_server.h"
+#include "daemon/io/discovery_agent.h"
 #include "daemon/io/daemon.h"
 #include "daemon/io/kernel_watch.h"
 #include "daemon/io/readiness_notifier.h"
@@ -60,6 +61,10 @@ public:
     void on_kernel(const KernelChanges& changes);
     void on_signal();
     void shut_down();
+    // Discovery follows the config and the node's addresses and name after each plan. The
+    // addresses are read only when discovery publishes them, or when `read_addresses` asks.
+    void sync_discovery(bool read_addresses = false);
+    std::string node_fqdn() const;
     std::string log(const std::string& kind, const std::string& object, const std::string& what, bool error = false);
 
     // daemon_control.cpp
@@ -106,6 +111,7 @@ public:
     size_t drift_seen_ = 0, drift_corrected_ = 0;
     bool planned_once_ = false;
     std::vector<Waiter> waiters_;
+    std::unique_ptr<DiscoveryAgent> discovery_;
 };
 
 }  // namespace nodenet::daemon::io

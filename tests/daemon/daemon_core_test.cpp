@@ -89,6 +89,18 @@ TEST(ControlProtocol, ParsesEachRequestAndRoundTripsTheClientsLine) {
     ASSERT_TRUE(w.ok());
     EXPECT_EQ(w->links.size(), 2u);
     EXPECT_TRUE(w->any);
+    Request g;
+    g.op = Op::Get;
+    g.kind = "affiliates";
+    g.ns = "cluster-raw";
+    std::string gl = request_line(g);
+    auto gb = parse_request(std::string_view(gl).substr(0, gl.size() - 1), 100);
+    ASSERT_TRUE(gb.ok()) << gb.error();
+    EXPECT_EQ(gb->op, Op::Get);
+    EXPECT_EQ(gb->kind, "affiliates");
+    EXPECT_EQ(gb->ns, "cluster-raw");
+    EXPECT_FALSE(changes_state(Op::Get));
+    EXPECT_TRUE(changes_state(Op::Leave));  // deleting the node's affiliate is root's (or the group's)
 }
 
 TEST(ControlProtocol, RefusesWhatIsNotARequestWithAReason) {
@@ -103,6 +115,8 @@ TEST(ControlProtocol, RefusesWhatIsNotARequestWithAReason) {
         {R"({"op":"apply"})", "apply without a config"},
         {R"({"op":"wait-online","links":[""]})", "not a link name"},
         {R"({"op":"apply","config_bytes":5,"output":"html"})", "\"output\" is text or json"},
+        {R"({"op":"get"})", "get without a \"kind\""},
+        {R"({"op":"get","kind":["affiliates"]})", "\"kind\" is not a string"},
     };
     for (const auto& [line, why] : cases) {
         auto r = parse_request(line, 16 * 1024 * 1024);
