@@ -1,7 +1,7 @@
 // The discovery service client over grpc++ (discovery/service_client.h, reference §4.5).
 //
 // Threads: one control thread per client runs the schedule (discovery/client_schedule.h) with the
-// synchronous API: Hello, open Watch, publish, wait. While connected, a second thread reads the
+// synchronous API: Hello, open Watch, wait for its snapshot, publish, wait. While connected, a second thread reads the
 // Watch stream (ClientReader::Read blocks). The synchronous API was chosen over the callback
 // reactors because the sequence Hello → Watch → publish → refresh is then straight-line code, its
 // order needs no state machine of callbacks, and every blocking call is cancelled the same way:
@@ -228,7 +228,10 @@ private:
         grpc::ClientContext context;
         std::unique_ptr<grpc::ClientReader<pb::WatchResponse>> reader;
         std::thread thread;
-        bool ended = false;  // set by the watch thread, with `reason`
+        ClientEvent connected;  // pushed by the watch thread with the snapshot
+        // Set by the watch thread.
+        bool snapshot_received = false;
+        bool ended = false;
         std::string reason;
     };
 
@@ -377,19 +380,34 @@ private:
             endpoint_ = endpoint;
             redirected_to = endpoint.target;
         }
-        open_watch(stub);
-        std::lock_guard lock(mu_);
-        if (stopping_) return;
-        stub_ = stub;
-        schedule_.connected(Clock::now());
         ClientEvent connected = event(Kind::Connected);
         connected.client_ip = ip_from_bytes(hello.client_ip());
         connected.redirected_to = redirected_to;
-        push(std::move(connected));
+        open_watch(stub, std::move(connected));
+        // Publishing waits for the snapshot, the proof that the watch is open on a service: gRPC
+        // may retry a Watch refused by a service that is shutting down on a fresh connection, to
+        // a restarted instance behind the same address, and an update sent before that would
+        // have gone to the old one (ServiceClient.ServiceRestart... failed 1 run in 10 so).
+        std::unique_lock lock(mu_);
+        auto deadline = Clock::now() + options_.hello_timeout;
+        bool ready = wake_.wait_until(lock, deadline, [&] {
+            return stopping_ || !watch_ || watch_->snapshot_received || watch_->ended;
+        });
+        if (stopping_ || !watch_ || watch_->ended) return;  // run() reports the end of the watch
+        if (!ready) {
+            lock.unlock();
+            close_watch();
+            lock.lock();
+            disconnected(Kind::Disconnected, "Watch: no snapshot within " + seconds_text(options_.hello_timeout));
+            return;
+        }
+        stub_ = stub;
+        schedule_.connected(Clock::now());
     }
 
-    void open_watch(const std::shared_ptr<pb::Cluster::Stub>& stub) {
+    void open_watch(const std::shared_ptr<pb::Cluster::Stub>& stub, ClientEvent connected) {
         auto watch = std::make_unique<Watch>();
+        watch->connected = std::move(connected);
         Watch* w = watch.get();
         {
             std::lock_guard lock(mu_);
@@ -410,8 +428,13 @@ private:
         bool overflowed = false;
         while (w->reader->Read(&response)) {
             auto events = watch_events(key_, options_.node_id, endpoint_target(), response, first);
-            first = false;
             std::lock_guard lock(mu_);
+            if (first) {
+                push(std::move(w->connected));
+                w->snapshot_received = true;
+                wake_.notify_all();
+            }
+            first = false;
             for (auto& e : events) overflowed = overflowed || !push(std::move(e));
             if (overflowed) break;
         }

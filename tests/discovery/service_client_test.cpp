@@ -115,13 +115,9 @@ TEST(ServiceClient, HelloWatchThenPublishesSealedAffiliate) {
     EXPECT_TRUE(log.wait(Kind::Snapshot).affiliates.empty());
     log.wait(Kind::Published);
 
-    // The client opens the Watch before it publishes, but the service's threads may start the
-    // two handlers in either order: only Hello's place is certain.
-    ASSERT_TRUE(eventually([&] { return server.service().count("Watch") == 1; }));
+    // The client publishes once the watch's snapshot has come.
     auto record = server.service().record();
-    ASSERT_EQ(record.calls.size(), 4u);
-    EXPECT_EQ(record.calls[0], "Hello");
-    EXPECT_EQ(server.service().count("AffiliateUpdate"), 2u);
+    EXPECT_EQ(record.calls, (std::vector<std::string>{"Hello", "Watch", "AffiliateUpdate", "AffiliateUpdate"}));
     const auto& own = record.updates.at(0);
     EXPECT_EQ(own.cluster_id(), kClusterId);
     EXPECT_EQ(own.affiliate_id(), self.node_id);
@@ -217,11 +213,11 @@ TEST(ServiceClient, ServiceRestartGivesDisconnectedThenFreshSnapshotAndRepublish
     log.wait(Kind::Connected);
     log.wait(Kind::Snapshot);
     log.wait(Kind::Published);
-    ASSERT_TRUE(eventually([&] { return server->service().count("Watch") == 1; }));
-    auto record = server->service().record();
-    ASSERT_GE(record.calls.size(), 3u);
-    EXPECT_EQ(record.calls[0], "Hello");
-    EXPECT_EQ(server->service().count("AffiliateUpdate"), 1u);
+    // The Hello may have reached the old instance while it shut down, the Watch then retried by
+    // gRPC on the new one: what matters is a watch, then the publish, at the new one.
+    auto calls = server->service().record().calls;
+    if (!calls.empty() && calls.front() == "Hello") calls.erase(calls.begin());
+    EXPECT_EQ(calls, (std::vector<std::string>{"Watch", "AffiliateUpdate"}));
 }
 
 TEST(ServiceClient, FollowsHelloRedirect) {
