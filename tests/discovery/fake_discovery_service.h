@@ -148,12 +148,14 @@ private:
     bool stopping_ = false;
 };
 
-// The service on 127.0.0.1, plaintext: on a free port, or on `port` (a restart).
+// The service on 127.0.0.1, plaintext unless given TLS credentials: on a free port, or on `port`
+// (a restart).
 class FakeDiscoveryServer {
 public:
-    explicit FakeDiscoveryServer(int port = 0) {
+    explicit FakeDiscoveryServer(int port = 0,
+                                 std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials()) {
         grpc::ServerBuilder builder;
-        builder.AddListeningPort("127.0.0.1:" + std::to_string(port), grpc::InsecureServerCredentials(), &port_);
+        builder.AddListeningPort("127.0.0.1:" + std::to_string(port), credentials, &port_);
         builder.RegisterService(&service_);
         server_ = builder.BuildAndStart();
     }

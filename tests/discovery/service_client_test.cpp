@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <thread>
 
@@ -23,6 +26,54 @@ using Kind = ClientEvent::Kind;
 constexpr char kSecret[] = "bm9kZW5ldC10ZXN0LWNsdXN0ZXItc2VjcmV0LTAwMDE=";
 constexpr char kOtherSecret[] = "YW5vdGhlci1jbHVzdGVyLXNlY3JldC0zMi1ieXRlcyE=";
 constexpr char kClusterId[] = "test-cluster";
+
+// A self-signed certificate for IP 127.0.0.1 (P-256, valid until 2126), made for these tests with
+// `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -days 36500 -nodes
+// -subj /CN=nodenet-test-discovery -addext subjectAltName=IP:127.0.0.1`. Test material only.
+constexpr char kTestCert[] = R"(-----BEGIN CERTIFICATE-----
+MIIBqzCCAVCgAwIBAgIUeK2RBzimPvhngsT5dcRcdnkEWpUwCgYIKoZIzj0EAwIw
+ITEfMB0GA1UEAwwWbm9kZW5ldC10ZXN0LWRpc2NvdmVyeTAgFw0yNjEyMDMxNzI1
+MjBaGA8yMTI2MTEwOTE3MjUyMFowITEfMB0GA1UEAwwWbm9kZW5ldC10ZXN0LWRp
+c2NvdmVyeTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABPHgG3ZX/n8w5kSOxuSI
+csluWVmLizswlr7pBsoiJd3hTxJUQL9lqILIxrTk7XCjZbkmxIj1CnYuMyhrLFU0
++C+jZDBiMB0GA1UdDgQWBBRupGafDW0YVZt0/uFaUxGjD584PjAfBgNVHSMEGDAW
+gBRupGafDW0YVZt0/uFaUxGjD584PjAPBgNVHRMBAf8EBTADAQH/MA8GA1UdEQQI
+MAaHBH8AAAEwCgYIKoZIzj0EAwIDSQAwRgIhAJes2rG7XykmDiBN72g6+1MXzbVA
+iufAM+dYym8VbEVGAiEAuETBLoGLwKAIaPVblGObIELfZ198b49zTpa3S9bPrjA=
+-----END CERTIFICATE-----
+)";
+constexpr char kTestKey[] = R"(-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgp7KE2sHlNB44FmPC
+Sqr8DbCivSEIOGgzpjKnEGLc3zyhRANCAATx4Bt2V/5/MOZEjsbkiHLJbllZi4s7
+MJa+6QbKIiXd4U8SVEC/ZaiCyMa05O1wo2W5JsSI9Qp2LjMoayxVNPgv
+-----END PRIVATE KEY-----
+)";
+
+std::shared_ptr<grpc::ServerCredentials> test_tls_credentials() {
+    grpc::SslServerCredentialsOptions ssl;
+    ssl.pem_key_cert_pairs.push_back({kTestKey, kTestCert});
+    return grpc::SslServerCredentials(ssl);
+}
+
+// The test certificate as a roots file, removed with the object.
+class RootsFile {
+public:
+    RootsFile() {
+        const char* base = std::getenv("TMPDIR");
+        std::string dir = std::string(base && *base ? base : "/tmp") + "/nodenet-client-test-XXXXXX";
+        if (mkdtemp(dir.data()) == nullptr) throw std::runtime_error("mkdtemp failed: " + dir);
+        dir_ = dir;
+        std::ofstream(dir_ / "roots.pem") << kTestCert;
+    }
+    ~RootsFile() {
+        std::error_code ignored;
+        std::filesystem::remove_all(dir_, ignored);
+    }
+    std::string path() const { return (dir_ / "roots.pem").string(); }
+
+private:
+    std::filesystem::path dir_;
+};
 
 ClientOptions options(const std::string& endpoint, const Affiliate& self, const char* secret = kSecret) {
     ClientOptions o;
@@ -295,6 +346,30 @@ TEST(ServiceClient, DestructorCancelsAHangingHello) {
     auto start = std::chrono::steady_clock::now();
     client.reset();
     EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
+}
+
+TEST(ServiceClient, SpeaksTlsWithTheGivenRoots) {
+    FakeDiscoveryServer server(0, test_tls_credentials());
+    RootsFile roots;
+    Affiliate self = fixtures::worker();
+    // A bare host:port means TLS, as an https:// URL does.
+    ClientOptions o = options("127.0.0.1:" + std::to_string(server.port()), self);
+    o.tls_roots_file = roots.path();
+    auto client = make(o);
+    EventLog log(*client);
+    client->set_local(self, {});
+    log.wait(Kind::Published);
+    EXPECT_EQ(server.service().count("AffiliateUpdate"), 1u);
+}
+
+TEST(ServiceClient, RefusesAServiceTheSystemRootsDoNotTrust) {
+    FakeDiscoveryServer server(0, test_tls_credentials());
+    Affiliate self = fixtures::worker();
+    auto client = make(options("https://127.0.0.1:" + std::to_string(server.port()) + "/", self));
+    EventLog log(*client);
+    const ClientEvent& down = log.wait(Kind::Disconnected);
+    EXPECT_NE(down.message.find("Hello: UNAVAILABLE"), std::string::npos) << down.message;
+    EXPECT_EQ(server.service().count("Hello"), 0u);
 }
 
 TEST(ServiceClient, BadOptionsAreErrorValues) {
