@@ -52,6 +52,9 @@ constexpr int kMaxRedirects = 5;
 // A snapshot of a full cluster (1024 affiliates of 2 KiB data and 64 endpoints of 32 bytes) is
 // about 4.2 MB, above gRPC's default limit of 4 MiB.
 constexpr int kMaxReceiveBytes = 16 << 20;
+// A service keeps at most 1024 affiliates per cluster; a message naming more is not a service's,
+// and its affiliates, tiny, would each become an event (a 16 MB message holds a million).
+constexpr int kMaxAffiliatesPerMessage = 2048;
 constexpr char kSystemRootsFile[] = "/etc/ssl/certs/ca-certificates.crt";
 
 const char* status_code_name(grpc::StatusCode code) {
@@ -426,7 +429,13 @@ private:
         pb::WatchResponse response;
         bool first = true;
         bool overflowed = false;
+        std::string broken;  // why the client ends the watch itself
         while (w->reader->Read(&response)) {
+            if (response.affiliates_size() > kMaxAffiliatesPerMessage) {
+                broken = "a message of " + std::to_string(response.affiliates_size()) + " affiliates, more than " +
+                         std::to_string(kMaxAffiliatesPerMessage) + ": not a discovery service";
+                break;
+            }
             auto events = watch_events(key_, options_.node_id, endpoint_target(), response, first);
             std::lock_guard lock(mu_);
             if (first) {
@@ -436,16 +445,17 @@ private:
             }
             first = false;
             for (auto& e : events) overflowed = overflowed || !push(std::move(e));
-            if (overflowed) break;
+            if (overflowed) {
+                broken = "more than " + std::to_string(kMaxQueuedEvents) +
+                         " events waiting for the daemon: dropped, the watch is reopened for a fresh snapshot";
+                break;
+            }
         }
-        if (overflowed) w->context.TryCancel();
+        if (!broken.empty()) w->context.TryCancel();
         grpc::Status status = w->reader->Finish();
         std::lock_guard lock(mu_);
         w->ended = true;
-        w->reason = overflowed ? "more than " + std::to_string(kMaxQueuedEvents) +
-                                     " events waiting for the daemon: dropped, the watch is reopened for a fresh snapshot"
-                               : status.ok() ? "the service ended the stream"
-                                             : describe(status);
+        w->reason = !broken.empty() ? broken : status.ok() ? "the service ended the stream" : describe(status);
         wake_.notify_all();
     }
 

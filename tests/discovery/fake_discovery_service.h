@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "discovery/proto/cluster.grpc.pb.h"
@@ -35,6 +36,7 @@ public:
     bool hang_hello = false;         // Hello answers only when cancelled
     bool refuse_updates = false;     // AffiliateUpdate answers RESOURCE_EXHAUSTED
     int flood = 0;                   // the first Watch sends this many unreadable affiliates after the snapshot
+    bool flood_in_one_message = false;  // ... all in one message
 
     Record record() {
         std::lock_guard lock(mu_);
@@ -108,13 +110,14 @@ public:
             for (const auto& [id, a] : affiliates_) *snapshot.add_affiliates() = a;
             queue.push_back(snapshot);
             if (std::count(record_.calls.begin(), record_.calls.end(), "Watch") == 1) {
+                pb::WatchResponse junk;
                 for (int i = 0; i < flood; ++i) {
-                    pb::WatchResponse junk;
                     pb::Affiliate* a = junk.add_affiliates();
                     a->set_id("flood-" + std::to_string(i));
                     a->set_data("not sealed");
-                    queue.push_back(std::move(junk));
+                    if (!flood_in_one_message) queue.push_back(std::exchange(junk, {}));
                 }
+                if (junk.affiliates_size() > 0) queue.push_back(std::move(junk));
             }
             watchers_.push_back(&queue);
         }

@@ -409,5 +409,18 @@ TEST(ServiceClient, FloodingServiceCannotGrowTheQueueWithoutBound) {
     })) << "the daemon must learn that events were dropped, then get a fresh snapshot";
 }
 
+TEST(ServiceClient, MessageWithMoreAffiliatesThanAServiceKeepsEndsTheWatch) {
+    FakeDiscoveryServer server;
+    server.service().flood = 3000;
+    server.service().flood_in_one_message = true;
+    Affiliate self = fixtures::worker();
+    auto client = make(options(server.endpoint(), self));
+    EventLog log(*client);
+    const ClientEvent& down = log.wait(Kind::Disconnected);
+    EXPECT_NE(down.message.find("a message of 3000 affiliates"), std::string::npos) << down.message;
+    for (const auto& e : log.all()) EXPECT_NE(e.kind, Kind::Skipped) << "nothing of that message is reported";
+    log.wait(Kind::Snapshot);  // the second watch is an ordinary one
+}
+
 }  // namespace
 }  // namespace nodenet::discovery
