@@ -240,6 +240,34 @@ TEST_F(DiscoveryServerProcess, WatchSnapshotThenUpdateThenDelete) {
     empty_context->TryCancel();
 }
 
+// A watcher that does not read: once HTTP/2 flow control stops the server's writes, its queue of
+// 32 fills, and the stream ends with ABORTED "lost update" (the client re-watches for a snapshot).
+TEST_F(DiscoveryServerProcess, WatcherThatDoesNotReadIsLost) {
+    auto server = start();
+    // Its own connection, so that the updates are not held up, with a fixed 64 KiB window (no
+    // BDP probing, which would grow it to megabytes).
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+    args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 64 * 1024);
+    auto watcher = pb::Cluster::NewStub(
+        grpc::CreateCustomChannel(server->address(), grpc::InsecureChannelCredentials(), args));
+    pb::WatchRequest request;
+    request.set_cluster_id("c1");
+    auto watch_context = context(15s);
+    auto reader = watcher->Watch(watch_context.get(), request);
+    pb::WatchResponse message;
+    ASSERT_TRUE(reader->Read(&message));  // the snapshot: the stream is set up
+    auto stub = server->stub();
+    // 2 KiB each: far beyond the 64 KiB a stream may have unread plus 32 queued messages.
+    for (int i = 0; i < 200; ++i) ASSERT_TRUE(update(*stub, "c1", "a", std::string(2048, 'a' + i % 26)).ok()) << i;
+    int messages = 0;
+    while (reader->Read(&message)) ++messages;
+    auto s = reader->Finish();
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED) << s.error_message();
+    EXPECT_EQ(s.error_message(), "lost update");
+    EXPECT_LT(messages, 200);
+}
+
 TEST_F(DiscoveryServerProcess, AffiliateLimitIsResourceExhausted) {
     auto server = start();
     auto stub = server->stub();
@@ -320,6 +348,28 @@ TEST_F(DiscoveryServerProcess, InspectJson) {
     EXPECT_GT(json["affiliates"][0]["expires_in_s"].get<int>(), 590);
     EXPECT_EQ(http.Get("/inspect")->status, 400);
     EXPECT_EQ(http.Get("/other")->status, 404);
+}
+
+// The timers of the real program: GC removes an affiliate whose 1 s TTL ran out, and the snapshot
+// is written every --snapshot-interval. Waits about 2 s of real time (polled, with a deadline).
+class DiscoveryServerProcessSlow : public DiscoveryServerProcess {};
+
+TEST_F(DiscoveryServerProcessSlow, GcAndPeriodicSnapshot) {
+    fs::path snapshot = dir_ / "state.binpb";
+    auto server = start({"--rate-limit", "0", "--gc-interval", "1s", "--snapshot-interval", "1s", "--snapshot",
+                         snapshot.string()});
+    auto stub = server->stub();
+    ASSERT_TRUE(update(*stub, "c1", "short", "d", {}, 1).ok());
+    ASSERT_TRUE(update(*stub, "c1", "long", "d", {}, 600).ok());
+    auto deadline = Clock::now() + 15s;
+    while (Clock::now() < deadline && list(*stub, "c1").affiliates_size() != 1) std::this_thread::sleep_for(50ms);
+    auto r = list(*stub, "c1");
+    ASSERT_EQ(r.affiliates_size(), 1);
+    EXPECT_EQ(r.affiliates(0).id(), "long");
+    while (Clock::now() < deadline && (!fs::exists(snapshot) || fs::file_size(snapshot) == 0))
+        std::this_thread::sleep_for(50ms);
+    ASSERT_TRUE(fs::exists(snapshot));
+    EXPECT_NE(read_text(snapshot).find("long"), std::string::npos);
 }
 
 // TLS with a self-signed certificate made by the openssl program (skipped where it is missing).
