@@ -154,6 +154,9 @@ RequestStatus ServerState::list(std::string_view cluster_id, std::vector<WatchEv
 RequestStatus ServerState::subscribe(std::string_view cluster_id, Subscription& out) {
     if (auto s = check_cluster_id(cluster_id); !s.ok()) return s;
     auto cluster = clusters_.try_emplace(std::string(cluster_id)).first;
+    if (cluster->second.watchers.size() >= kMaxWatchersPerCluster)
+        return exhausted(cluster_name(cluster_id) + " has " + std::to_string(kMaxWatchersPerCluster) +
+                         " watchers, the limit");
     out.watcher = next_watcher_++;
     out.snapshot.clear();
     for (const auto& [id, affiliate] : cluster->second.affiliates) out.snapshot.push_back(event_of(affiliate));

@@ -30,6 +30,10 @@ inline constexpr size_t kMaxAffiliatesPerCluster = 1024;
 inline constexpr size_t kMaxEndpointsPerAffiliate = 64;
 // A watcher that falls this many messages behind is dropped ("lost update") and re-watches.
 inline constexpr size_t kWatchQueueLength = 32;
+// nodenet's own bound (Talos has none): every node watches once per service, and a stream that
+// is being re-opened may briefly count twice; past this, Watch is RESOURCE_EXHAUSTED, so that one
+// cluster ID holder cannot make every update walk an endless list.
+inline constexpr size_t kMaxWatchersPerCluster = 2 * kMaxAffiliatesPerCluster;
 
 using ServerClock = std::chrono::steady_clock;
 using ServerTime = ServerClock::time_point;
@@ -104,7 +108,8 @@ public:
     // List: every affiliate of the cluster, those without data included.
     RequestStatus list(std::string_view cluster_id, std::vector<WatchEvent>& out) const;
 
-    // Watch: a new watcher of the cluster (created when unknown) and its snapshot.
+    // Watch: a new watcher of the cluster (created when unknown) and its snapshot; at most
+    // kMaxWatchersPerCluster.
     RequestStatus subscribe(std::string_view cluster_id, Subscription& out);
     void unsubscribe(WatcherId watcher);
     // The events queued for a watcher, emptying its queue; an unknown watcher is `lost`.

@@ -125,6 +125,16 @@ TEST(DiscoveryServerState, EndpointsPerAffiliateLimit) {
     EXPECT_EQ(put(state, "b", "d", endpoints).code, RequestCode::ResourceExhausted);
 }
 
+TEST(DiscoveryServerState, WatchersPerClusterLimit) {
+    ServerState state;
+    Subscription sub;
+    for (size_t i = 0; i < kMaxWatchersPerCluster; ++i) ASSERT_TRUE(state.subscribe(kCluster, sub).ok());
+    EXPECT_EQ(state.subscribe(kCluster, sub).code, RequestCode::ResourceExhausted);
+    state.unsubscribe(sub.watcher);
+    EXPECT_TRUE(state.subscribe(kCluster, sub).ok());
+    EXPECT_TRUE(state.subscribe("other", sub).ok());
+}
+
 TEST(DiscoveryServerState, ExpiryOnAFakeClock) {
     ServerState state;
     ASSERT_TRUE(put(state, "a", "d", {"old"}, 10min, t0).ok());
