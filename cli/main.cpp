@@ -3,6 +3,7 @@
 
 #include "cli/daemon_command.h"
 #include "cli/dhcp_command.h"
+#include "cli/discovery_server_command.h"
 #include "cli/get_command.h"
 #include "cli/plan_command.h"
 #include "cli/validate_command.h"
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
     nodenet::cli::add_events_command(app, exit_code);
     nodenet::cli::add_wait_online_command(app, exit_code);
     nodenet::cli::add_leave_command(app, exit_code);
+    nodenet::cli::add_discovery_server_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

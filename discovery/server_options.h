@@ -16,6 +16,9 @@ struct ServerOptions {
     std::string redirect_endpoint;         // every Hello redirects there when set
     std::string inspect_listen;            // read-only HTTP view (ADDR:PORT); empty = off
     std::string ready_file;                // written once the server listens (tests, scripts)
+    // Requests per second per client IP, with a burst of four times as many (Talos: 15, burst 60);
+    // 0 = no limit (a test that sends a thousand requests, a server behind a trusted proxy).
+    double rate_limit = 15;
 };
 
 }  // namespace nodenet::discovery

@@ -14,7 +14,7 @@ namespace nodenet::discovery {
 
 struct DiscoveryModule {
     static constexpr char kName[] = "discovery";
-    static constexpr uint32_t kVersion = 1;  // bumped on every change of this struct or the types it carries
+    static constexpr uint32_t kVersion = 2;  // bumped on every change of this struct or the types it carries
 
     // A client of one service; it starts connecting at once. Errors: bad options (endpoint, key).
     Result<std::unique_ptr<ServiceClient>> (*make_client)(const ClientOptions& options);
