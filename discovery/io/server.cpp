@@ -452,7 +452,8 @@ int run_discovery_server(const ServerOptions& options) {
         log(std::string("signal ") + strsignal(signal) + ": stopping");
     }
     inspect.reset();
-    // Watch streams never end by themselves: cancelled after a short grace.
+    // Watch streams never end by themselves, and gRPC waits for connected clients to go away:
+    // both are cut after a short grace (measured: 2 s with one idle client, 0.03 s with none).
     server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
     server->Wait();
     if (options.snapshot_path.empty()) return 0;
