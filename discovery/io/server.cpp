@@ -399,6 +399,9 @@ int run_discovery_server(const ServerOptions& options) {
     }
 
     ServerCore core(std::move(*state), options.rate_limit);
+    // Written once at start: a snapshot path that cannot be written (no such directory, read-only)
+    // stops the start now rather than at the first interval, ten minutes later.
+    if (!write_snapshot(core, options.snapshot_path)) return 1;
     ClusterService service(core, options.redirect_endpoint);
     grpc::ServerBuilder builder;
     int port = 0;
