@@ -318,6 +318,14 @@ TEST_F(DiscoveryServerProcess, CorruptSnapshotStopsTheStart) {
     EXPECT_NE(server.log().find("does not parse"), std::string::npos) << server.log();
 }
 
+TEST_F(DiscoveryServerProcess, UnwritableSnapshotStopsTheStart) {
+    fs::path snapshot = dir_ / "no-such-dir" / "state.binpb";
+    ServerProcess server(dir_, {"--snapshot", snapshot.string()});
+    EXPECT_FALSE(server.wait_ready());
+    EXPECT_EQ(server.stop(0), 1);
+    EXPECT_NE(server.log().find(snapshot.string()), std::string::npos) << server.log();
+}
+
 TEST_F(DiscoveryServerProcess, RedirectEveryHello) {
     auto server = start({"--redirect-endpoint", "discovery.example.org:443"});
     pb::HelloRequest request;
