@@ -1,6 +1,5 @@
 #include "discovery/watch_events.h"
 
-#include "common/printable.h"
 #include "discovery/affiliate_seal.h"
 #include "discovery/proto/cluster.pb.h"
 

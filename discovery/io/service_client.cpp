@@ -191,7 +191,8 @@ public:
         auto sealed = seal_local(key_, data);
         std::lock_guard lock(mu_);
         if (!sealed.ok()) {
-            push(event(Kind::Refused, "local affiliate not published: " + sealed.error()));
+            // Not retried: the same data would fail the same way; the next set_local may pass.
+            push(event(Kind::Refused, name() + ": not published: " + sealed.error()));
             return;
         }
         schedule_.set_local(std::move(data));

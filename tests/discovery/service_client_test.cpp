@@ -300,6 +300,21 @@ TEST(ServiceClient, RefusedUpdateIsReportedAndRetried) {
     EXPECT_EQ(server.service().count("Hello"), 1u) << "a refusal keeps the connection";
 }
 
+TEST(ServiceClient, InvalidLocalAffiliateIsRefusedWithTheField) {
+    FakeDiscoveryServer server;
+    Affiliate self = fixtures::worker();
+    Affiliate bad = self;
+    bad.hostname = "bad\nname";
+    auto client = make(options(server.endpoint(), self));
+    EventLog log(*client);
+    client->set_local(bad, {});
+    const ClientEvent& refused = log.wait(Kind::Refused);
+    EXPECT_NE(refused.message.find("not published: local affiliate: hostname"), std::string::npos) << refused.message;
+    client->set_local(self, {});
+    log.wait(Kind::Published);
+    EXPECT_EQ(server.service().count("AffiliateUpdate"), 1u);
+}
+
 TEST(ServiceClient, LeaveDeletesAndStopsPublishing) {
     FakeDiscoveryServer server;
     Affiliate self = fixtures::worker();
