@@ -66,7 +66,7 @@ int run_daemon_command(DaemonArgs& a) {
     return 0;
 }
 
-void print_status_text(const nlohmann::json& s) {
+void print_status_text(const nlohmann::ordered_json& s) {
     std::cout << "ready: " << (s.value("ready", false) ? "yes" : "no") << '\n';
     for (const auto& w : s["waiting_for"]) std::cout << "  waiting for " << w.get<std::string>() << '\n';
     std::cout << "config: " << s.value("config", "") << "  pid " << s.value("pid", 0) << '\n';
@@ -103,8 +103,8 @@ void add_runtime_dir(CLI::App& cmd, std::filesystem::path& dir) {
 
 }  // namespace
 
-bool print_daemon_line(const nlohmann::json& line) {
-    auto text = [&](const char* key) -> const nlohmann::json* {
+bool print_daemon_line(const nlohmann::ordered_json& line) {
+    auto text = [&](const char* key) -> const nlohmann::ordered_json* {
         auto it = line.find(key);
         return it != line.end() && it->is_string() ? &*it : nullptr;
     };
@@ -117,14 +117,14 @@ bool print_daemon_line(const nlohmann::json& line) {
 
 // Sends one request and prints the answers: text for people, the JSON for -o json.
 int call_daemon(const std::filesystem::path& runtime_dir, const daemon::Request& r, const std::string& payload,
-                const std::function<void(const nlohmann::json&)>& on_other,
+                const std::function<void(const nlohmann::ordered_json&)>& on_other,
                 std::optional<std::chrono::steady_clock::time_point> deadline) {
     auto client = ControlClient::connect(daemon::io::control_socket_path(runtime_dir));
     if (!client.ok()) {
         std::cerr << "nodenet: " << client.error() << " (is `nodenet daemon` running?)\n";
         return 1;
     }
-    auto rc = client->call(r, payload, [&](const nlohmann::json& line) {
+    auto rc = client->call(r, payload, [&](const nlohmann::ordered_json& line) {
         if (!print_daemon_line(line)) on_other(line);
     }, deadline);
     if (!rc.ok()) {
@@ -204,7 +204,7 @@ void add_status_command(CLI::App& app, int& exit_code) {
     cmd->callback([a, &exit_code] {
         Request r;
         r.op = Op::Status;
-        exit_code = call_daemon(a->runtime_dir, r, "", [&](const nlohmann::json& line) {
+        exit_code = call_daemon(a->runtime_dir, r, "", [&](const nlohmann::ordered_json& line) {
             if (!line.contains("status")) return;
             if (a->output == "json") std::cout << line["status"].dump(2) << '\n';
             else if (a->output == "yaml") print_yaml_document(std::cout, nlohmann::ordered_json(line["status"]));
@@ -231,9 +231,9 @@ void add_events_command(CLI::App& app, int& exit_code) {
         r.op = Op::Events;
         r.tail = a->tail;
         r.follow = !a->no_follow;
-        exit_code = call_daemon(a->runtime_dir, r, "", [&](const nlohmann::json& line) {
+        exit_code = call_daemon(a->runtime_dir, r, "", [&](const nlohmann::ordered_json& line) {
             if (!line.contains("event")) return;
-            const nlohmann::json& e = line["event"];
+            const nlohmann::ordered_json& e = line["event"];
             if (a->output == "json") {
                 std::cout << e.dump() << '\n' << std::flush;
                 return;
@@ -277,7 +277,7 @@ void add_wait_online_command(CLI::App& app, int& exit_code) {
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
-        exit_code = call_daemon(a->runtime_dir, r, "", [](const nlohmann::json&) {}, deadline);
+        exit_code = call_daemon(a->runtime_dir, r, "", [](const nlohmann::ordered_json&) {}, deadline);
     });
 }
 

@@ -100,7 +100,7 @@ int run_get_resources(const std::filesystem::path& runtime_dir, const std::strin
     r.op = daemon::Op::Get;
     r.kind = kind;
     r.ns = ns;
-    return call_daemon(runtime_dir, r, "", [&](const nlohmann::json& line) {
+    return call_daemon(runtime_dir, r, "", [&](const nlohmann::ordered_json& line) {
         if (!line.contains("resources")) return;
         print_resources(std::cout, kind, Json(line["resources"]), output);
         std::cout.flush();

@@ -13,11 +13,19 @@ using Json = nlohmann::ordered_json;
 
 
 // A plain scalar only when no YAML 1.1 reader could take it for anything but this string: letters,
-// digits and `_-./`, starting with a letter, and not a boolean or null word. MACs and addresses
-// (`12:34:56` is a sexagesimal integer in YAML 1.1) are therefore quoted.
+// digits and `_-./`, not a boolean or null word, and, when it starts with a digit (a base62 node
+// ID may), holding a letter no number can have. MACs and addresses (`12:34:56` is a sexagesimal
+// integer in YAML 1.1) are therefore quoted.
 bool plain_yaml(const std::string& s) {
     static const std::set<std::string> kReserved = {"y", "n", "yes", "no", "true", "false", "on", "off", "null"};
-    if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+    if (s.empty()) return false;
+    if (std::isdigit(static_cast<unsigned char>(s[0]))) {
+        // 0x1F, 0o17, 0b101, 1e5, 1_000 and sexagesimals are numbers; any other letter is not.
+        static const std::string kNumberChars = "0123456789abcdefABCDEFxXoObB_.+-:";
+        if (s.find_first_not_of(kNumberChars) == std::string::npos) return false;
+    } else if (!(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) {
+        return false;
+    }
     std::string lower;
     for (char c : s) {
         auto u = static_cast<unsigned char>(c);

@@ -30,7 +30,7 @@ bool ControlClient::daemon_listening(const std::filesystem::path& socket_path) {
 }
 
 Result<int> ControlClient::call(const Request& request, const std::string& payload,
-                                const std::function<void(const nlohmann::json&)>& on_line,
+                                const std::function<void(const nlohmann::ordered_json&)>& on_line,
                                 std::optional<std::chrono::steady_clock::time_point> deadline) {
     std::string out = request_line(request) + payload;
     for (size_t sent = 0; sent < out.size();) {
@@ -44,7 +44,7 @@ Result<int> ControlClient::call(const Request& request, const std::string& paylo
     for (;;) {
         size_t nl;
         while ((nl = in.find('\n')) != std::string::npos) {
-            nlohmann::json line = nlohmann::json::parse(std::string_view(in).substr(0, nl), nullptr, false);
+            nlohmann::ordered_json line = nlohmann::ordered_json::parse(std::string_view(in).substr(0, nl), nullptr, false);
             in.erase(0, nl + 1);
             if (line.is_discarded() || !line.is_object()) return Error{"the daemon sent something that is not a JSON line"};
             if (auto it = line.find("exit"); it != line.end() && it->is_number_integer()) return it->get<int>();

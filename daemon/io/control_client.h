@@ -26,7 +26,7 @@ public:
     // Sends `request` (and `payload`, the apply's config), then calls `on_line` for each answer line
     // until {"exit": N}; returns N. `deadline`: give up then (wait-online's --timeout).
     Result<int> call(const Request& request, const std::string& payload,
-                     const std::function<void(const nlohmann::json&)>& on_line,
+                     const std::function<void(const nlohmann::ordered_json&)>& on_line,
                      std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
 
 private:

@@ -160,7 +160,7 @@ Status Daemon::start() {
     control_ = std::move(*control);
     log("started", "", "config " + options_.network.config_path + ", control socket " + co.path.string());
     discovery_ = std::make_unique<DiscoveryAgent>(
-        loop_, options_.network.state().path() / "node-identity.yaml", options_.network.root / "etc/os-release",
+        loop_, options_.network.state().path() / "node-identity.yaml", options_.network.root,
         options_.discovery, [this](const std::string& kind, const std::string& object, const std::string& what, bool error) {
             log(kind, object, what, error);
         });

@@ -89,11 +89,13 @@ std::string host_port(const std::string& endpoint) {
 
 }  // namespace
 
-DiscoveryAgent::DiscoveryAgent(loop::EventLoop& loop, std::filesystem::path identity_file, std::filesystem::path os_release,
+DiscoveryAgent::DiscoveryAgent(loop::EventLoop& loop, std::filesystem::path identity_file, std::filesystem::path root,
                                DiscoveryTuning tuning, Logger log)
-    : loop_(loop), identity_file_(std::move(identity_file)), os_release_(std::move(os_release)),
+    : loop_(loop), identity_file_(std::move(identity_file)), root_(std::move(root)),
       tuning_(std::move(tuning)), log_(std::move(log)) {
-    auto text = store::read_file(os_release_);
+    // os-release(5): /etc/os-release, else /usr/lib/os-release.
+    auto text = store::read_file(root_ / "etc/os-release");
+    if (!text.ok()) text = store::read_file(root_ / "usr/lib/os-release");
     operating_system_ = discovery::os_pretty_name(text.ok() ? *text : "");
 }
 

@@ -40,7 +40,8 @@ public:
     // kind ("discovery", "affiliate"), object, what, error: the daemon's log and event stream.
     using Logger = std::function<void(const std::string&, const std::string&, const std::string&, bool)>;
 
-    DiscoveryAgent(loop::EventLoop& loop, std::filesystem::path identity_file, std::filesystem::path os_release,
+    // `root`: where the machine's files are (--root): its os-release names the operating system.
+    DiscoveryAgent(loop::EventLoop& loop, std::filesystem::path identity_file, std::filesystem::path root,
                    DiscoveryTuning tuning, Logger log);
     ~DiscoveryAgent();
     DiscoveryAgent(const DiscoveryAgent&) = delete;
@@ -83,7 +84,7 @@ private:
     void publish();
 
     loop::EventLoop& loop_;
-    std::filesystem::path identity_file_, os_release_;
+    std::filesystem::path identity_file_, root_;
     DiscoveryTuning tuning_;
     Logger log_;
     std::string node_id_;

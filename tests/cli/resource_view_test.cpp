@@ -1,5 +1,6 @@
 // `nodenet get affiliates|members|identities ...`: the columns and the YAML layout of talosctl.
 #include "cli/resource_view.h"
+#include "cli/yaml_output.h"
 
 #include <gtest/gtest.h>
 
@@ -44,6 +45,20 @@ TEST(ResourceView, YamlIsTalosctlsLayout) {
     print_resources(two, "affiliates", list, "yaml");
     EXPECT_NE(two.str().find("---\nmetadata:"), std::string::npos);
     EXPECT_NE(two.str().find("    addresses:\n        - \"10.5.0.2\"\n"), std::string::npos) << two.str();
+}
+
+}  // namespace
+}  // namespace nodenet::cli
+
+namespace nodenet::cli {
+namespace {
+
+TEST(YamlOutput, APlainScalarStartsWithADigitOnlyWhenNoNumberCouldBeRead) {
+    std::ostringstream out;
+    print_yaml_document(out, nlohmann::ordered_json{{"id", "0ff9TBXMvAs7B9yz"}, {"hex", "0x1F"}, {"time", "12:34"},
+                                                    {"exp", "1e5"}, {"addr", "10.0.0.1"}, {"plain", "node-1"}},
+                        4);
+    EXPECT_EQ(out.str(), "id: 0ff9TBXMvAs7B9yz\nhex: \"0x1F\"\ntime: \"12:34\"\nexp: \"1e5\"\naddr: \"10.0.0.1\"\nplain: node-1\n");
 }
 
 }  // namespace
