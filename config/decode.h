@@ -18,6 +18,8 @@ LinkDoc decode_link_doc(const Cursor& doc);
 DhcpDoc decode_dhcp_doc(const Cursor& doc, bool v6);
 KubeSpanDoc decode_kubespan_doc(const Cursor& doc);
 KubeSpanEndpointsDoc decode_kubespan_endpoints_doc(const Cursor& doc);
+DiscoveryServiceDoc decode_discovery_service_doc(const Cursor& doc);
+DiscoveryIdentityDoc decode_discovery_identity_doc(const Cursor& doc);
 
 // Shared by v1alpha1 `machine.network.kubespan` and the KubeSpanConfig document.
 void decode_kubespan(const Cursor& c, KubeSpan& k);

@@ -75,4 +75,18 @@ KubeSpanEndpointsDoc decode_kubespan_endpoints_doc(const Cursor& doc) {
     return k;
 }
 
+DiscoveryServiceDoc decode_discovery_service_doc(const Cursor& doc) {
+    DiscoveryServiceDoc d;
+    doc.at("name").read(d.name);
+    doc.at("endpoint").read(d.endpoint);
+    return d;
+}
+
+DiscoveryIdentityDoc decode_discovery_identity_doc(const Cursor& doc) {
+    DiscoveryIdentityDoc d;
+    doc.at("clusterID").read(d.cluster_id);
+    doc.at("clusterSecret").read(d.cluster_secret);
+    return d;
+}
+
 }  // namespace nodenet::config

@@ -58,6 +58,16 @@ std::optional<std::string> check_wireguard_key(std::string_view key);
 // url.ParseRequestURI; the URL's unescaped path on success, `parse "<s>": <reason>` on failure.
 Result<std::string> parse_request_uri(std::string_view s);
 
+// What Talos reads of a url.Parse result: the scheme (lower-cased, as Go stores it) and
+// URL.Hostname() (the host without port or IPv6 brackets, unescaped).
+struct Url {
+    std::string scheme;
+    std::string hostname;
+};
+
+// url.Parse (a reference may be relative, a fragment is allowed); `parse "<s>": <reason>` on failure.
+Result<Url> parse_url(std::string_view s);
+
 // time.ParseDuration, in nanoseconds.
 Result<int64_t> parse_duration(std::string_view s);
 

@@ -1,6 +1,9 @@
-// Port of Go's net/url request-URI parsing, as Talos checks the discovery endpoint with it.
+// Port of Go's net/url parsing, as Talos checks discovery endpoints with it: url.ParseRequestURI for
+// v1alpha1's .cluster.discovery, url.Parse for the DiscoveryServiceConfig document.
 #include "config/go_syntax.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstddef>
 #include <limits>
 #include <string>
@@ -141,7 +144,61 @@ Result<std::pair<std::string_view, std::string_view>> split_scheme(std::string_v
     return std::pair{std::string_view{}, raw};
 }
 
+// URL.Hostname of an authority that parsed: after any userinfo, without a valid port, unbracketed.
+std::string url_hostname(std::string_view authority) {
+    size_t at = authority.rfind('@');
+    std::string_view host = at == std::string_view::npos ? authority : authority.substr(at + 1);
+    if (size_t colon = host.rfind(':'); colon != std::string_view::npos && valid_optional_port(host.substr(colon)))
+        host = host.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    auto unescaped = url_unescape(host, UrlMode::Path);  // the authority parsed, so its escapes are valid
+    return unescaped.ok() ? unescaped.value() : std::string(host);
+}
+
 }  // namespace
+
+Result<Url> parse_url(std::string_view raw_with_fragment) {
+    size_t hash = raw_with_fragment.find('#');
+    std::string_view raw = raw_with_fragment.substr(0, hash);
+    auto fail = [&](std::string_view quoted, const std::string& reason) {
+        return Error{"parse " + quote(quoted) + ": " + reason};
+    };
+    for (char c : raw)
+        if (static_cast<unsigned char>(c) < ' ' || c == 0x7F) return fail(raw, "net/url: invalid control character in URL");
+    Url url;
+    if (raw == "*") return url;
+    auto scheme_rest = split_scheme(raw);
+    if (!scheme_rest.ok()) return fail(raw, scheme_rest.error());
+    auto [scheme, rest] = scheme_rest.value();
+    url.scheme = std::string(scheme);
+    std::transform(url.scheme.begin(), url.scheme.end(), url.scheme.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (!rest.empty() && rest.back() == '?' && rest.find('?') == rest.size() - 1)
+        rest.remove_suffix(1);
+    else
+        rest = rest.substr(0, rest.find('?'));
+    if (rest.empty() || rest[0] != '/') {
+        if (!url.scheme.empty()) return url;  // opaque: no host
+        // Go refuses what looks like a malformed scheme (cache_object:foo/bar).
+        if (rest.substr(0, rest.find('/')).find(':') != std::string_view::npos)
+            return fail(raw, "first path segment in URL cannot contain colon");
+    }
+    if ((!url.scheme.empty() || rest.substr(0, 3) != "///") && rest.substr(0, 2) == "//") {
+        std::string_view authority = rest.substr(2);
+        size_t slash = authority.find('/');
+        rest = slash == std::string_view::npos ? std::string_view{} : authority.substr(slash);
+        authority = authority.substr(0, slash);
+        if (auto err = parse_url_authority(authority)) return fail(raw, err->message);
+        url.hostname = url_hostname(authority);
+    }
+    if (auto path = url_unescape(rest, UrlMode::Path); !path.ok()) return fail(raw, path.error());
+    if (hash != std::string_view::npos) {
+        // setFragment: the error quotes the whole text, fragment included.
+        if (auto fragment = url_unescape(raw_with_fragment.substr(hash + 1), UrlMode::Path); !fragment.ok())
+            return fail(raw_with_fragment, fragment.error());
+    }
+    return url;
+}
 
 Result<std::string> parse_request_uri(std::string_view raw) {
     auto fail = [&](const std::string& reason) { return Error{"parse " + quote(raw) + ": " + reason}; };

@@ -237,4 +237,15 @@ struct KubeSpanEndpointsDoc {
     List<Text> extra_announced_endpoints;
 };
 
+// Talos 1.14: one discovery service the node publishes to and watches; several may be listed.
+struct DiscoveryServiceDoc {
+    Text name;
+    Text endpoint;  // a URL; Talos parses it while decoding (url.Parse)
+};
+
+// Talos 1.14: the cluster identity, instead of v1alpha1's .cluster.id/.cluster.secret.
+struct DiscoveryIdentityDoc {
+    Text cluster_id, cluster_secret;
+};
+
 }  // namespace nodenet::config

@@ -15,7 +15,9 @@ void check_worker_vips(const MachineConfig& m, Diagnostics& out);
 void check_devices(const Network& n, Diagnostics& out);
 void check_bond(const Bond& bond, Diagnostics& out);
 void check_wireguard(const Wireguard& wg, Diagnostics& out);
-void check_kubespan(const MachineConfig& m, Diagnostics& out);
+// With Talos 1.14 discovery documents present, KubeSpan's need for discovery and an identity is
+// checked across documents (check_discovery_documents), not by v1alpha1's v1.12/v1.13 rule.
+void check_kubespan(const MachineConfig& m, bool discovery_documents, Diagnostics& out);
 void check_discovery(const Discovery& d, const MachineConfig& m, Diagnostics& out);
 void check_container_mode(const MachineConfig& m, Mode mode, Diagnostics& out);
 

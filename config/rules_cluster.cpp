@@ -25,7 +25,7 @@ void check_kubespan_filters(const KubeSpan& k, Diagnostics& out) {
                       "KubeSpan exclude advertised networks filter is not valid: " + go::quote(f.value));
 }
 
-void check_kubespan(const MachineConfig& m, Diagnostics& out) {
+void check_kubespan(const MachineConfig& m, bool discovery_documents, Diagnostics& out) {
     if (!m.network || !m.network->kubespan || !is_true(m.network->kubespan->enabled)) return;
     const KubeSpan& k = *m.network->kubespan;
     const Source& enabled = k.enabled.src;
@@ -35,6 +35,11 @@ void check_kubespan(const MachineConfig& m, Diagnostics& out) {
 
     // Talos v1.12/v1.13 wording; KubeSpan finds its peers through the discovery service. Each points
     // at the value to fix when it is written (`enabled: false`, `id: ""`), else at what requires it.
+    // A 1.14 config (discovery documents) gets 1.14's container-level checks instead.
+    if (discovery_documents) {
+        check_kubespan_filters(k, out);
+        return;
+    }
     if (!m.discovery || !is_true(m.discovery->enabled)) {
         const Source& at = m.discovery ? where(m.discovery->enabled, m.discovery->src) : enabled;
         out.error(at.mark, "cluster.discovery.enabled",

@@ -132,6 +132,10 @@ void Loader::network_document(const std::string& kind, const std::string& label,
     else if (kind == "KubeSpanConfig") cfg.kubespan.push_back(make_doc(c, decode_kubespan_doc(c)));
     else if (kind == "KubeSpanEndpointsConfig")
         cfg.kubespan_endpoints.push_back(make_doc(c, decode_kubespan_endpoints_doc(c)));
+    else if (kind == "DiscoveryServiceConfig")
+        cfg.discovery_services.push_back(make_doc(c, decode_discovery_service_doc(c)));
+    else if (kind == "DiscoveryIdentityConfig")
+        cfg.discovery_identities.push_back(make_doc(c, decode_discovery_identity_doc(c)));
 }
 
 // Container-level conflicts between documents (reference §1 step 5).
@@ -149,13 +153,13 @@ void Loader::conflicts() {
         }
 }
 
-void check_machine(const MachineConfig& m, const Options& options, Diagnostics& out) {
+void check_machine(const MachineConfig& m, const Config& config, const Options& options, Diagnostics& out) {
     if (m.discovery) check_discovery(*m.discovery, m, out);
     check_container_mode(m, options.mode, out);
     check_machine_type(m, out);
     check_worker_vips(m, out);
     if (m.network) check_devices(*m.network, out);
-    check_kubespan(m, out);
+    check_kubespan(m, config.has_discovery_documents(), out);
     check_beyond_talos(m, out);
 }
 
@@ -187,8 +191,9 @@ Validation validate(std::string_view text, const schema::SchemaChecker& schema, 
     }
     if (!any) out.error(yaml::Mark{1, 1}, "", "config not found");
     loader.conflicts();
-    if (result.config.machine) check_machine(*result.config.machine, options, out);
+    if (result.config.machine) check_machine(*result.config.machine, result.config, options, out);
     check_documents(result.config, out);
+    check_discovery_documents(result.config, out);
     check_names(result.config, out);
     if (options.strict) out.promote_warnings();
     out.sort();

@@ -43,6 +43,12 @@ struct Config {
     std::vector<Doc<DhcpDoc>> dhcp;
     std::vector<Doc<KubeSpanDoc>> kubespan;
     std::vector<Doc<KubeSpanEndpointsDoc>> kubespan_endpoints;
+    std::vector<Doc<DiscoveryServiceDoc>> discovery_services;      // in document order
+    std::vector<Doc<DiscoveryIdentityDoc>> discovery_identities;  // at most one (unnamed kind)
+
+    // A Talos 1.14 discovery document is present: the cluster discovery rules are then 1.14's
+    // container-level ones rather than v1alpha1's (reference §7.4).
+    bool has_discovery_documents() const { return !discovery_services.empty() || !discovery_identities.empty(); }
 };
 
 struct Validation {
@@ -54,6 +60,11 @@ Validation validate(std::string_view text, const schema::SchemaChecker& schema, 
 
 // Rules of the multi-document kinds and their conflicts with the v1alpha1 document (reference §7).
 void check_documents(const Config& config, Diagnostics& out);
+
+// DiscoveryServiceConfig / DiscoveryIdentityConfig (Talos 1.14): their own rules, their conflicts
+// with v1alpha1's .cluster.discovery/.cluster.id/.cluster.secret, and the container-level checks
+// that discovery services have an identity and that KubeSpan has a discovery service (§7.3, §7.4).
+void check_discovery_documents(const Config& config, Diagnostics& out);
 
 // Every host name, alias and search domain must be a valid DNS name (dns/dns_name.h): errors,
 // since an invalid one could add lines to resolv.conf or /etc/hosts (Talos writes them as given).

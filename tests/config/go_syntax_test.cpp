@@ -242,6 +242,27 @@ TEST(GoParseRequestUri, ReturnsPath) {
     EXPECT_EQ(parse_request_uri("*").value(), "*");
 }
 
+// url.Parse as Talos 1.14 reads a DiscoveryServiceConfig endpoint: the scheme and URL.Hostname().
+TEST(GoParseUrl, SchemeAndHostname) {
+    auto parts = [](std::string_view s) {
+        auto r = parse_url(s);
+        return r.ok() ? r->scheme + "|" + r->hostname : "error: " + r.error();
+    };
+    EXPECT_EQ(parts("https://discovery.talos.dev/"), "https|discovery.talos.dev");
+    EXPECT_EQ(parts("HTTPS://Discovery.Talos.dev"), "https|Discovery.Talos.dev");  // only the scheme is lowered
+    EXPECT_EQ(parts("grpc://[fd00::1]:3000/x#frag"), "grpc|fd00::1");
+    EXPECT_EQ(parts("http://user:pw@10.0.0.1:3000"), "http|10.0.0.1");
+    EXPECT_EQ(parts("http://:3000"), "http|");
+    EXPECT_EQ(parts("https:///path"), "https|");
+    EXPECT_EQ(parts("localhost:3000"), "localhost|");  // scheme "localhost", opaque "3000"
+    EXPECT_EQ(parts("discovery.example.com"), "|");    // a relative path
+    EXPECT_EQ(parts("//host/path"), "|host");          // no scheme, but an authority
+    EXPECT_EQ(parts("10.0.0.1:3000"), "error: parse \"10.0.0.1:3000\": first path segment in URL cannot contain colon");
+    EXPECT_EQ(parts(":foo"), "error: parse \":foo\": missing protocol scheme");
+    EXPECT_EQ(parts("https://a b/"), "error: parse \"https://a b/\": invalid character \" \" in host name");
+    EXPECT_EQ(parts("https://h/#%zz"), "error: parse \"https://h/#%zz\": invalid URL escape \"%zz\"");
+}
+
 TEST(GoParseRequestUri, ErrorTextsMatchGo) {
     EXPECT_EQ(uri_error("foo"), "parse \"foo\": invalid URI for request");
     EXPECT_EQ(uri_error(""), "parse \"\": empty url");

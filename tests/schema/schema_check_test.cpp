@@ -388,7 +388,8 @@ TEST(SchemaCheck, MultiDocumentKindsAreStrictAtTheRoot) {
 
 TEST(SchemaCheck, EveryNetworkKindHasAWorkingSchema) {
     for (const char* kind : {"v1alpha1", "HostnameConfig", "ResolverConfig", "StaticHostConfig", "LinkConfig",
-                             "DHCPv4Config", "DHCPv6Config", "KubeSpanConfig", "KubeSpanEndpointsConfig"}) {
+                             "DHCPv4Config", "DHCPv6Config", "KubeSpanConfig", "KubeSpanEndpointsConfig",
+                             "DiscoveryServiceConfig", "DiscoveryIdentityConfig"}) {
         EXPECT_EQ(checker().classify(kind), KindClass::Network) << kind;
         auto items = check(kind, "apiVersion: v1alpha1\nkind: x\n");
         EXPECT_TRUE(items.empty()) << kind << "\n" << describe(items);
@@ -445,7 +446,8 @@ TEST(SchemaCheck, Classify) {
     EXPECT_EQ(checker().classify("LinkConfig"), KindClass::Network);
     EXPECT_EQ(checker().classify("KubeSpanEndpointsConfig"), KindClass::Network);
     EXPECT_EQ(checker().classify("BondConfig"), KindClass::NetworkUnapplied);
-    EXPECT_EQ(checker().classify("DiscoveryServiceConfig"), KindClass::NetworkUnapplied);
+    EXPECT_EQ(checker().classify("DiscoveryServiceConfig"), KindClass::Network);
+    EXPECT_EQ(checker().classify("DiscoveryIdentityConfig"), KindClass::Network);
     EXPECT_EQ(checker().classify("TimeSyncConfig"), KindClass::NetworkUnapplied);
     EXPECT_EQ(checker().classify("SideroLinkConfig"), KindClass::Other);
     EXPECT_EQ(checker().classify("UserVolumeConfig"), KindClass::Other);
