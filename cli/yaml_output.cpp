@@ -20,9 +20,13 @@ bool plain_yaml(const std::string& s) {
     static const std::set<std::string> kReserved = {"y", "n", "yes", "no", "true", "false", "on", "off", "null"};
     if (s.empty()) return false;
     if (std::isdigit(static_cast<unsigned char>(s[0]))) {
-        // 0x1F, 0o17, 0b101, 1e5, 1_000 and sexagesimals are numbers; any other letter is not.
-        static const std::string kNumberChars = "0123456789abcdefABCDEFxXoObB_.+-:";
-        if (s.find_first_not_of(kNumberChars) == std::string::npos) return false;
+        // 0x1F, 0o17, 0b101, 1e5 and 1_000 are numbers, 12:34 a sexagesimal; a letter none of them
+        // can hold makes a string. Addresses (10.0.0.1, 192.0.2.10/24) stay quoted.
+        static const std::string kNumberLetters = "abcdefABCDEFxXoObB";
+        bool letter = false;
+        for (char c : s)
+            if (std::isalpha(static_cast<unsigned char>(c)) && kNumberLetters.find(c) == std::string::npos) letter = true;
+        if (!letter) return false;
     } else if (!(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) {
         return false;
     }

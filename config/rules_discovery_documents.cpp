@@ -95,14 +95,26 @@ void check_discovery_needs(const Config& config, Diagnostics& out) {
 
     if (!config.discovery_services.empty()) {
         const Source& first = config.discovery_services.front().src;
+        // A file of DiscoveryServiceConfig documents and nothing else is a fragment, which Talos's
+        // own fixture (testdata/discoveryserviceconfig.yaml) shows as valid: the identity may come
+        // with the rest of the machine's config, so it is a warning there. With anything else of a
+        // machine config beside it (validate_test.go "discovery without identity" has a
+        // KubeSpanConfig), the missing identity is Talos's error.
+        bool whole = m != nullptr || identity != nullptr || !config.hostnames.empty() || !config.resolvers.empty() ||
+                     !config.static_hosts.empty() || !config.links.empty() || !config.dhcp.empty() ||
+                     !config.kubespan.empty() || !config.kubespan_endpoints.empty();
+        auto report = [&](const std::string& message) {
+            if (whole)
+                out.error(first.mark, first.path, message);
+            else
+                out.warning(first.mark, first.path, message);
+        };
         if (cluster_id.empty())
-            out.error(first.mark, first.path,
-                      "cluster ID (.cluster.id or DiscoveryIdentityConfig) should be set when cluster discovery "
-                      "(DiscoveryServiceConfig) is enabled");
+            report("cluster ID (.cluster.id or DiscoveryIdentityConfig) should be set when cluster discovery "
+                   "(DiscoveryServiceConfig) is enabled");
         if (cluster_secret.empty())
-            out.error(first.mark, first.path,
-                      "cluster secret (.cluster.secret or DiscoveryIdentityConfig) should be set when cluster "
-                      "discovery (DiscoveryServiceConfig) is enabled");
+            report("cluster secret (.cluster.secret or DiscoveryIdentityConfig) should be set when cluster "
+                   "discovery (DiscoveryServiceConfig) is enabled");
     }
 
     bool legacy_discovery = m && m->discovery && is_true(m->discovery->enabled);

@@ -289,7 +289,9 @@ TEST_F(DhcpDnsmasq, CarrierLossKeepsTheLeaseAndReturnDoesInitReboot) {
     size_t before = capture.messages().size();
     server_ns().must("link set veth-s up");
     ASSERT_TRUE(client.wait_for("renewed " + address, 10s)) << client.log();
-    auto all = capture.messages();
+    // The capture writes what it saw on its own schedule: it may lag the client's log line.
+    std::vector<decltype(capture.messages())::value_type> all;
+    EXPECT_TRUE(eventually([&] { return (all = capture.messages()).size() > before; }, 5s));
     ASSERT_GT(all.size(), before);
     EXPECT_EQ(all[before].type, "DHCPREQUEST");
     EXPECT_EQ(all[before].ciaddr, "0.0.0.0");
