@@ -20,22 +20,13 @@
 
 #include "discovery/affiliate_seal.h"
 #include "discovery/node_identity.h"
+#include "fuzz/fuzz_check.h"
 
 namespace {
 
+using nodenet::fuzz::check;
+using nodenet::fuzz::one_printable_line;
 using namespace nodenet::discovery;
-
-void check(bool ok) {
-    if (!ok) __builtin_trap();
-}
-
-bool one_printable_line(const std::string& text) {
-    for (char c : text) {
-        auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u == 0x7F) return false;
-    }
-    return true;
-}
 
 template <class T>
 void check_refusal(const nodenet::Result<T>& r) {

@@ -11,17 +11,15 @@
 #include "dhcp/dhcp4_codec.h"
 #include "dhcp/dhcp4_lease.h"
 #include "dhcp/dhcp4_options.h"
+#include "fuzz/fuzz_check.h"
 #include "fuzz/lease_names_check.h"
 #include "state/from_dhcp4.h"
 
 namespace {
 
+using nodenet::fuzz::check;
 using namespace nodenet::dhcp;
 using namespace std::chrono_literals;
-
-void check(bool ok) {
-    if (!ok) __builtin_trap();
-}
 
 // Every accessor; names and routes that parse must encode back to what they were.
 void exercise_options(const Options& o) {

@@ -9,14 +9,12 @@
 #include "dhcp/arp_codec.h"
 #include "dhcp/dhcp4_codec.h"
 #include "dhcp/ip_udp_codec.h"
+#include "fuzz/fuzz_check.h"
 
 namespace {
 
+using nodenet::fuzz::check;
 using namespace nodenet::dhcp;
-
-void check(bool ok) {
-    if (!ok) __builtin_trap();
-}
 
 void round_trip(std::span<const uint8_t> input, const UdpDatagram& d) {
     check(d.payload.data() >= input.data() && d.payload.data() + d.payload.size() <= input.data() + input.size());

@@ -11,20 +11,18 @@
 #include "dhcp/dhcp6_codec.h"
 #include "dhcp/dhcp6_lease.h"
 #include "dhcp/dhcp4_options.h"
+#include "fuzz/fuzz_check.h"
 #include "fuzz/lease_names_check.h"
 #include "state/from_dhcp6.h"
 
 namespace {
 
+using nodenet::fuzz::check;
 using namespace nodenet::dhcp::v6;
 using nodenet::dhcp::TimePoint;
 using nodenet::dhcp::valid_dns_name;
 using nodenet::dhcp::WallTime;
 using namespace std::chrono_literals;
-
-void check(bool ok) {
-    if (!ok) __builtin_trap();
-}
 
 constexpr uint32_t kIaid = 0x8201fc42;  // the IAID of the client below (the last four bytes of its MAC)
 

@@ -18,22 +18,13 @@
 #include "discovery/proto/cluster.pb.h"
 #include "discovery/service_endpoint.h"
 #include "discovery/watch_events.h"
+#include "fuzz/fuzz_check.h"
 
 namespace {
 
+using nodenet::fuzz::check;
+using nodenet::fuzz::one_printable_line;
 using namespace nodenet::discovery;
-
-void check(bool ok) {
-    if (!ok) __builtin_trap();
-}
-
-bool one_printable_line(const std::string& text) {
-    for (char c : text) {
-        auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u == 0x7F) return false;
-    }
-    return true;
-}
 
 void check_endpoint(const nodenet::Result<ServiceEndpoint>& parsed) {
     if (!parsed.ok()) {

@@ -14,22 +14,13 @@
 
 #include "dns/dns_name.h"
 #include "dns/link_dns.h"
+#include "fuzz/fuzz_check.h"
 
 namespace {
 
+using nodenet::fuzz::check;
+using nodenet::fuzz::one_printable_line;
 using namespace nodenet;
-
-void check(bool ok) {
-    if (!ok) __builtin_trap();
-}
-
-bool one_printable_line(const std::string& text) {
-    for (char c : text) {
-        auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u == 0x7F) return false;
-    }
-    return true;
-}
 
 void check_servers(const std::vector<std::pair<int32_t, std::vector<uint8_t>>>& dns) {
     auto servers = dns::servers_from_bus(dns);

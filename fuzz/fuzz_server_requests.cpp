@@ -13,15 +13,13 @@
 
 #include "discovery/server_snapshot.h"
 #include "discovery/server_state.h"
+#include "fuzz/fuzz_check.h"
 
 namespace {
 
+using nodenet::fuzz::check;
 using namespace nodenet::discovery;
 using namespace std::chrono_literals;
-
-void check(bool ok) {
-    if (!ok) __builtin_trap();
-}
 
 class Input {
 public:

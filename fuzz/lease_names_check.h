@@ -7,15 +7,12 @@
 #include <string>
 
 #include "dns/dns_name.h"
+#include "fuzz/fuzz_check.h"
 #include "dns/hosts_file.h"
 #include "dns/resolv_conf.h"
 #include "state/layers.h"
 
 namespace nodenet::fuzz {
-
-inline void check(bool ok) {
-    if (!ok) __builtin_trap();
-}
 
 inline size_t lines(const std::string& text) {
     size_t n = 0;
