@@ -17,6 +17,7 @@
 #include "cli/daemon_command.h"
 #include "cli/lease_view.h"
 #include "cli/resource_view.h"
+#include "cli/table_output.h"
 #include "cli/yaml_output.h"
 #include "cli/network_options.h"
 #include "dhcp/io/lease_file.h"
@@ -120,7 +121,7 @@ Json to_json(const KernelState& k, const std::string& kind) {
 
 // ---- table ----
 
-using Row = std::vector<std::string>;
+using Row = TableRow;
 
 std::string or_dash(const std::string& s) { return s.empty() ? "-" : s; }
 
@@ -166,20 +167,6 @@ std::vector<Row> route_rows(const KernelState& k) {
     return rows;
 }
 
-// Columns padded to their widest cell and two spaces apart, as `ip -br` and `kubectl get` do.
-void print_table(std::ostream& out, const std::vector<Row>& rows) {
-    std::vector<size_t> width(rows.front().size(), 0);
-    for (const Row& row : rows)
-        for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
-    for (const Row& row : rows) {
-        std::string line;
-        for (size_t i = 0; i < row.size(); ++i) {
-            line += row[i];
-            if (i + 1 < row.size()) line += std::string(width[i] - row[i].size() + 2, ' ');
-        }
-        out << line << '\n';
-    }
-}
 
 // ---- DHCP leases (the state directory's dhcp4-*.json and dhcp6-*.json) ----
 

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/daemon_command.h"
+#include "cli/table_output.h"
 #include "cli/yaml_output.h"
 
 namespace nodenet::cli {
@@ -11,7 +12,7 @@ namespace nodenet::cli {
 namespace {
 
 using Json = nlohmann::ordered_json;
-using Row = std::vector<std::string>;
+using Row = TableRow;
 
 std::string text(const Json& j, const char* key) {
     auto it = j.find(key);
@@ -52,20 +53,6 @@ Row row(const std::string& kind, const Json& r) {
     return out;
 }
 
-// Columns padded to their widest cell, three spaces apart as talosctl's tabwriter does.
-void print_table(std::ostream& out, const std::vector<Row>& rows) {
-    std::vector<size_t> width(rows.front().size(), 0);
-    for (const Row& r : rows)
-        for (size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
-    for (const Row& r : rows) {
-        std::string line;
-        for (size_t i = 0; i < r.size(); ++i) {
-            line += r[i];
-            if (i + 1 < r.size()) line += std::string(width[i] - r[i].size() + 3, ' ');
-        }
-        out << line << '\n';
-    }
-}
 
 }  // namespace
 
@@ -91,7 +78,7 @@ void print_resources(std::ostream& out, const std::string& kind, const Json& res
     }
     std::vector<Row> rows{header(kind)};
     for (const Json& r : resources) rows.push_back(row(kind, r));
-    print_table(out, rows);
+    print_table(out, rows, 3);  // talosctl's tabwriter
 }
 
 int run_get_resources(const std::filesystem::path& runtime_dir, const std::string& kind, const std::string& ns,
