@@ -10,6 +10,7 @@
 #include "common/module_loader.h"
 #include "discovery/io/discovery_module.h"
 #include "discovery/node_identity.h"
+#include "discovery/service_endpoint.h"
 #include "store/atomic_file.h"
 
 namespace nodenet::daemon::io {
@@ -68,23 +69,6 @@ Json member_spec(const discovery::Member& m) {
            {"operatingSystem", m.operating_system}};
     if (m.api_server_port) s["controlPlane"] = Json{{"apiServerPort", *m.api_server_port}};
     return s;
-}
-
-bool insecure(const std::string& endpoint) { return endpoint.starts_with("http://"); }
-
-// host:port as Talos normalises the endpoint (https://discovery.talos.dev/ → discovery.talos.dev:443).
-std::string host_port(const std::string& endpoint) {
-    std::string e = endpoint;
-    std::string port = "443";
-    if (e.starts_with("https://")) {
-        e = e.substr(8);
-    } else if (e.starts_with("http://")) {
-        e = e.substr(7);
-        port = "80";
-    }
-    e = e.substr(0, e.find('/'));
-    bool has_port = e.starts_with("[") ? e.find("]:") != std::string::npos : e.find(':') != std::string::npos;
-    return has_port ? e : e + ":" + port;
 }
 
 }  // namespace
@@ -325,14 +309,17 @@ Result<Json> DiscoveryAgent::resources(const std::string& kind, const std::strin
                            {"spec", member_spec(v.spec)}});
     } else if (kind == "discoveryconfig") {
         if (auto s = check_ns("cluster"); !s.ok()) return Error{s.error()};
+        // The endpoint as the client dials it (https://discovery.talos.dev/ → discovery.talos.dev:443);
+        // one the client refuses is shown as written.
         std::string endpoint = settings_.services.empty() ? "" : settings_.services.front().endpoint;
+        auto dialed = discovery::parse_service_endpoint(endpoint);
         // The cluster secret is not shown: status may be readable by more than root.
         out.push_back({{"metadata", metadata("cluster", "DiscoveryConfigs.cluster.talos.dev", "config", settings_version_)},
                        {"spec", {{"discoveryEnabled", settings_.enabled},
                                  {"registryKubernetesEnabled", false},
                                  {"registryServiceEnabled", !settings_.services.empty()},
-                                 {"serviceEndpoint", endpoint.empty() ? "" : host_port(endpoint)},
-                                 {"serviceEndpointInsecure", !endpoint.empty() && insecure(endpoint)},
+                                 {"serviceEndpoint", dialed ? dialed->target : endpoint},
+                                 {"serviceEndpointInsecure", dialed && !dialed->tls},
                                  {"serviceClusterID", settings_.cluster_id}}}});
     } else if (kind == "nodeaddresses") {
         if (auto s = check_ns("network"); !s.ok()) return Error{s.error()};
