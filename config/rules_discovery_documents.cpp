@@ -100,9 +100,7 @@ void check_discovery_needs(const Config& config, Diagnostics& out) {
         // with the rest of the machine's config, so it is a warning there. With anything else of a
         // machine config beside it (validate_test.go "discovery without identity" has a
         // KubeSpanConfig), the missing identity is Talos's error.
-        bool whole = m != nullptr || identity != nullptr || !config.hostnames.empty() || !config.resolvers.empty() ||
-                     !config.static_hosts.empty() || !config.links.empty() || !config.dhcp.empty() ||
-                     !config.kubespan.empty() || !config.kubespan_endpoints.empty();
+        bool whole = !config.only_discovery_services();
         auto report = [&](const std::string& message) {
             if (whole)
                 out.error(first.mark, first.path, message);

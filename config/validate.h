@@ -49,6 +49,13 @@ struct Config {
     // A Talos 1.14 discovery document is present: the cluster discovery rules are then 1.14's
     // container-level ones rather than v1alpha1's (reference §7.4).
     bool has_discovery_documents() const { return !discovery_services.empty() || !discovery_identities.empty(); }
+    // DiscoveryServiceConfig documents and nothing else: a fragment of a machine config (Talos's
+    // own fixture is one), not a whole one. A new kind above belongs in this test too.
+    bool only_discovery_services() const {
+        return !discovery_services.empty() && !machine && hostnames.empty() && resolvers.empty() &&
+               static_hosts.empty() && links.empty() && dhcp.empty() && kubespan.empty() && kubespan_endpoints.empty() &&
+               discovery_identities.empty();
+    }
 };
 
 struct Validation {

@@ -1,5 +1,6 @@
-// What the daemon runs of the config's discovery: Talos 1.14's DiscoveryServiceConfig and
-// DiscoveryIdentityConfig documents beside v1alpha1's .cluster.discovery/.cluster.id/.cluster.secret.
+// What the daemon runs of the config's discovery: v1alpha1's .cluster.discovery/.cluster.id/
+// .cluster.secret with Talos's defaults, and Talos 1.14's DiscoveryServiceConfig and
+// DiscoveryIdentityConfig documents beside them.
 #include "discovery/discovery_settings.h"
 
 #include <gtest/gtest.h>
@@ -77,6 +78,40 @@ TEST(DiscoverySettings, IdentityDocumentAloneDoesNotEnableDiscovery) {
     EXPECT_FALSE(s.enabled);
     EXPECT_FALSE(s.publishes());
     EXPECT_EQ(s.cluster_id, kClusterId);
+}
+
+TEST(DiscoverySettings, FollowTalosDefaults) {
+    std::string base = "version: v1alpha1\nmachine:\n  type: worker\ncluster:\n  id: abc\n  secret: " + std::string(kSecret) + "\n";
+    DiscoverySettings off = discovery_settings(validated(base).config);
+    EXPECT_FALSE(off.enabled);
+    EXPECT_FALSE(off.publishes());
+    DiscoverySettings on = discovery_settings(
+        validated(base + "  discovery:\n    enabled: true\n    registries:\n      kubernetes:\n        disabled: true\n").config);
+    EXPECT_TRUE(on.publishes());
+    ASSERT_EQ(on.services.size(), 1u);
+    EXPECT_EQ(on.services[0].endpoint, kDefaultServiceEndpoint);
+    EXPECT_EQ(on.cluster_id, "abc");
+    DiscoverySettings own = discovery_settings(validated(base +
+        "  discovery:\n    enabled: true\n    registries:\n      kubernetes:\n        disabled: true\n"
+        "      service:\n        endpoint: http://10.0.0.1:3000\n").config);
+    EXPECT_EQ(own.services[0].endpoint, "http://10.0.0.1:3000");
+    DiscoverySettings none = discovery_settings(validated(base +
+        "  discovery:\n    enabled: true\n    registries:\n      kubernetes:\n        disabled: true\n"
+        "      service:\n        disabled: true\n").config);
+    EXPECT_TRUE(none.enabled);
+    EXPECT_FALSE(none.publishes());
+}
+
+TEST(DiscoverySettings, WarnOfTheKubernetesRegistryWhichNodenetDoesNotImplement) {
+    std::string base = "version: v1alpha1\nmachine:\n  type: worker\ncluster:\n  id: abc\n  secret: " + std::string(kSecret) +
+                       "\n  discovery:\n    enabled: true\n";
+    DiscoverySettings s = discovery_settings(validated(base).config);
+    ASSERT_EQ(s.warnings.size(), 1u);
+    EXPECT_NE(s.warnings[0].find("does not implement the Kubernetes registry"), std::string::npos) << s.warnings[0];
+    EXPECT_TRUE(s.publishes());
+    // validate stays Talos-exact: no diagnostic of its own for this.
+    auto v = validated(base);
+    EXPECT_TRUE(v.diagnostics.items().empty());
 }
 
 }  // namespace

@@ -3,8 +3,6 @@
 
 #include <gtest/gtest.h>
 
-#include "discovery/discovery_settings.h"
-#include "schema/schema_check.h"
 #include "tests/discovery/affiliate_fixtures.h"
 
 namespace nodenet::discovery {
@@ -86,54 +84,6 @@ TEST(LocalAffiliate, ReadsPrettyNameAsAShellWouldAndNeverPassesControlCharacters
     EXPECT_EQ(os_pretty_name("NAME=x\n"), "Linux");
     EXPECT_EQ(os_pretty_name(""), "Linux");
     EXPECT_EQ(os_pretty_name("PRETTY_NAME=\"" + std::string(1000, 'x') + "\"").size(), kMaxOsBytes);
-}
-
-}  // namespace
-}  // namespace nodenet::discovery
-
-namespace nodenet::discovery {
-namespace {
-
-config::Validation validated(const std::string& text) {
-    static const auto schema = schema::SchemaChecker::load();
-    EXPECT_TRUE(schema.ok());
-    return config::validate(text, *schema, {});
-}
-
-constexpr const char* kSecret = "ZzYt0LiUNYumRqwOyymJHDSoSWBtJqXtwHNR9rXU6Q4=";
-
-TEST(DiscoverySettings, FollowTalosDefaults) {
-    std::string base = "version: v1alpha1\nmachine:\n  type: worker\ncluster:\n  id: abc\n  secret: " + std::string(kSecret) + "\n";
-    DiscoverySettings off = discovery_settings(validated(base).config);
-    EXPECT_FALSE(off.enabled);
-    EXPECT_FALSE(off.publishes());
-    DiscoverySettings on = discovery_settings(
-        validated(base + "  discovery:\n    enabled: true\n    registries:\n      kubernetes:\n        disabled: true\n").config);
-    EXPECT_TRUE(on.publishes());
-    ASSERT_EQ(on.services.size(), 1u);
-    EXPECT_EQ(on.services[0].endpoint, kDefaultServiceEndpoint);
-    EXPECT_EQ(on.cluster_id, "abc");
-    DiscoverySettings own = discovery_settings(validated(base +
-        "  discovery:\n    enabled: true\n    registries:\n      kubernetes:\n        disabled: true\n"
-        "      service:\n        endpoint: http://10.0.0.1:3000\n").config);
-    EXPECT_EQ(own.services[0].endpoint, "http://10.0.0.1:3000");
-    DiscoverySettings none = discovery_settings(validated(base +
-        "  discovery:\n    enabled: true\n    registries:\n      kubernetes:\n        disabled: true\n"
-        "      service:\n        disabled: true\n").config);
-    EXPECT_TRUE(none.enabled);
-    EXPECT_FALSE(none.publishes());
-}
-
-TEST(DiscoverySettings, WarnOfTheKubernetesRegistryWhichNodenetDoesNotImplement) {
-    std::string base = "version: v1alpha1\nmachine:\n  type: worker\ncluster:\n  id: abc\n  secret: " + std::string(kSecret) +
-                       "\n  discovery:\n    enabled: true\n";
-    DiscoverySettings s = discovery_settings(validated(base).config);
-    ASSERT_EQ(s.warnings.size(), 1u);
-    EXPECT_NE(s.warnings[0].find("does not implement the Kubernetes registry"), std::string::npos) << s.warnings[0];
-    EXPECT_TRUE(s.publishes());
-    // validate stays Talos-exact: no diagnostic of its own for this.
-    auto v = validated(base);
-    EXPECT_TRUE(v.diagnostics.items().empty());
 }
 
 }  // namespace
