@@ -135,6 +135,16 @@ void merge_routes(const std::vector<LayeredSpecs>& layers, DesiredState& out, st
     }
 }
 
+void merge_rules(const std::vector<LayeredSpecs>& layers, DesiredState& out, std::vector<std::string>& warnings) {
+    for (const RoutingRule* spec : by_layer(layers, &LayeredSpecs::rules)) {
+        auto [it, fresh] = out.rules.try_emplace(spec->key(), *spec);
+        if (!fresh && it->second.origin.layer == spec->origin.layer)
+            warnings.push_back("rule priority " + std::to_string(spec->priority) + ": " + origin_text(it->second.origin) +
+                               " is replaced by " + origin_text(spec->origin) + "; one rule per family and priority");
+        it->second = *spec;
+    }
+}
+
 }  // namespace
 
 std::string origin_text(const Origin& o) { return o.source.empty() ? std::string(layer_name(o.layer)) : o.source; }
@@ -151,6 +161,7 @@ DesiredState merge(const std::vector<LayeredSpecs>& layers, std::vector<std::str
     merge_links(layers, out, warnings);
     merge_addresses(layers, out, warnings);
     merge_routes(layers, out, warnings);
+    merge_rules(layers, out, warnings);
     out.host = merge_host(layers, out, warnings);
     return out;
 }

@@ -41,6 +41,7 @@ struct LayeredSpecs {
     std::vector<Link> links;
     std::vector<Address> addresses;
     std::vector<Route> routes;
+    std::vector<RoutingRule> rules;
     std::vector<ResolverSpec> resolvers;
     std::vector<HostnameSpec> hostnames;
     std::vector<StaticHostSpec> static_hosts;
@@ -70,6 +71,7 @@ Result<LayeredSpecs> specs_or_errors(LayeredSpecs specs, const std::vector<std::
 // Talos's merge, made exact where Talos's is not:
 // - addresses: union keyed by (link, prefix); on a duplicate key the higher layer wins whole;
 // - routes: union keyed by Route::key(); on a duplicate key the higher layer wins whole;
+// - rules: union keyed by RoutingRule::key(); on a duplicate key the higher layer wins whole;
 // - links: per name, folded by ascending layer; a later spec overrides a field only when it sets it;
 // - resolvers, host name, static hosts: see merge_host() in host_merge.h.
 // Within one layer, later specs win, and a duplicate that disagrees is reported in `warnings`.

@@ -124,13 +124,35 @@ struct Route {
     auto key() const { return std::make_tuple(table, family, destination.masked(), metric); }
 };
 
+// A policy routing rule (Talos's RoutingRuleSpec, `ip rule`): which packets look up which table.
+// KubeSpan's are `fwmark 0x40/0x60 lookup 180` at priority 32500, one per family.
+enum class RuleAction : uint8_t { Lookup = 1, Blackhole = 6, Unreachable = 7, Prohibit = 8 };  // FR_ACT_*
+
+struct RoutingRule {
+    Family family = Family::V4;
+    uint32_t priority = 0;
+    RuleAction action = RuleAction::Lookup;
+    uint32_t table = kMainTable;          // for Lookup
+    std::optional<IpPrefix> source;       // `from`; none: all
+    std::optional<IpPrefix> destination;  // `to`; none: all
+    std::string iif, oif;                 // empty: any
+    uint32_t fwmark = 0, fwmask = 0;      // fwmask 0 with a mark: all bits (the kernel's default)
+    Origin origin;
+
+    // Talos keys rules by family and priority; nodenet does too, so one priority holds one rule
+    // of a family that nodenet owns.
+    auto key() const { return std::make_tuple(family, priority); }
+};
+
 using AddressKey = std::tuple<std::string, IpPrefix>;
 using RouteKey = std::tuple<uint32_t, Family, IpPrefix, uint32_t>;
+using RuleKey = std::tuple<Family, uint32_t>;
 
 struct DesiredState {
     std::map<std::string, Link> links;
     std::map<AddressKey, Address> addresses;
     std::map<RouteKey, Route> routes;
+    std::map<RuleKey, RoutingRule> rules;
     HostSettings host;  // resolvers, host name, /etc/hosts: not kernel objects, planned beside them
 };
 
@@ -182,10 +204,24 @@ struct ObservedRoute {
     RouteKey key() const { return {table, family, destination.masked(), metric}; }
 };
 
+struct ObservedRule {
+    Family family = Family::V4;
+    uint32_t priority = 0;
+    RuleAction action = RuleAction::Lookup;
+    uint32_t table = kMainTable;
+    std::optional<IpPrefix> source, destination;
+    std::string iif, oif;
+    uint32_t fwmark = 0, fwmask = 0;
+    uint8_t protocol = 0;  // FRA_PROTOCOL (RTPROT_*): who added it
+
+    RuleKey key() const { return {family, priority}; }
+};
+
 struct KernelState {
     std::vector<ObservedLink> links;
     std::vector<ObservedAddress> addresses;
     std::vector<ObservedRoute> routes;
+    std::vector<ObservedRule> rules;  // read only when a snapshot asks for them
 
     const ObservedLink* link(std::string_view name) const;
     const ObservedLink* link(int index) const;
