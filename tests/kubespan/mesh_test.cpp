@@ -126,6 +126,22 @@ TEST(Mesh, BrokenPeerKeyOrMissingAddressIsAWarning) {
     EXPECT_EQ(m.specs.warnings[1], "KubeSpan identity has no address yet: no address on the kubespan link");
 }
 
+TEST(Mesh, MergesAsTheOperatorLayer) {
+    KubeSpanSettings s = enabled_settings();
+    Identity id = identity();
+    std::vector<PeerSpec> ps = peers();
+    std::map<std::string, PeerStatus> statuses;
+    Mesh m = build_mesh({s, id, ps, statuses});
+    std::vector<std::string> warnings;
+    state::DesiredState d = state::merge({m.specs}, warnings);
+    EXPECT_TRUE(warnings.empty());
+    ASSERT_EQ(d.links.count("kubespan"), 1u);
+    EXPECT_EQ(d.links.at("kubespan").wireguard->peers.size(), 2u);
+    EXPECT_EQ(d.addresses.size(), 1u);
+    EXPECT_EQ(d.routes.size(), 2u);
+    EXPECT_EQ(d.rules.size(), 2u);
+}
+
 TEST(RoutedSet, WithoutForcedRoutingOnlyPeersThatAreUp) {
     std::vector<PeerSpec> ps = peers();
     std::map<std::string, PeerStatus> statuses;
