@@ -34,6 +34,8 @@ struct DaemonArgs {
     double drift_window = 60, drift_backoff = 30;
     int discovery_ttl = 1800, discovery_refresh = 0;
     double discovery_backoff = 1;
+    std::vector<std::string> pod_cidrs;
+    int kubespan_tick = 30, kubespan_down_after = 275, kubespan_connect_timeout = 15;
 };
 
 int run_daemon_command(DaemonArgs& a) {
@@ -57,6 +59,17 @@ int run_daemon_command(DaemonArgs& a) {
     a.options.discovery.refresh = std::chrono::seconds(a.discovery_refresh);
     a.options.discovery.backoff_min = std::chrono::milliseconds(static_cast<int64_t>(a.discovery_backoff * 1000));
     a.options.discovery.backoff_max = std::max(a.options.discovery.backoff_min, std::chrono::milliseconds(60000));
+    for (const std::string& text : a.pod_cidrs) {
+        auto p = state::parse_ip_prefix(text);
+        if (!p || text.find('/') == std::string::npos) {
+            std::cerr << "nodenet: --pod-cidrs " << text << ": not a CIDR prefix\n";
+            return 2;
+        }
+        a.options.kubespan.pod_cidrs.push_back(p->masked());
+    }
+    a.options.kubespan.tick = std::chrono::seconds(a.kubespan_tick);
+    a.options.kubespan.timers.down_interval = std::chrono::seconds(a.kubespan_down_after);
+    a.options.kubespan.timers.connection_timeout = std::chrono::seconds(a.kubespan_connect_timeout);
     a.options.network.diagnostics = &std::cerr;
     auto s = daemon::io::run_daemon(std::move(a.options));
     if (!s.ok()) {
@@ -94,6 +107,22 @@ void print_status_text(const nlohmann::ordered_json& s) {
     std::cout << '\n';
     if (d.contains("last")) std::cout << "  last: " << d["last"].value("time", "") << " " << d["last"].value("what", "") << '\n';
     for (const auto& c : s["conflicts"]) std::cout << "conflict: " << c.get<std::string>() << '\n';
+    if (s.contains("discovery") && s["discovery"].value("enabled", false)) {
+        const auto& disc = s["discovery"];
+        std::cout << "discovery: " << disc.value("affiliates", 0) << " affiliate(s), " << disc.value("members", 0)
+                  << " member(s)" << (disc.value("left", false) ? ", left the cluster" : "") << '\n';
+        for (const auto& svc : disc["services"]) {
+            std::cout << "  " << svc.value("endpoint", "") << "  " << (svc.value("connected", false) ? "connected" : "not connected");
+            if (svc["last_error"].is_string()) std::cout << " (" << svc["last_error"].get<std::string>() << ")";
+            std::cout << '\n';
+        }
+    }
+    if (s.contains("kubespan") && s["kubespan"].value("enabled", false)) {
+        const auto& ks = s["kubespan"];
+        std::cout << "kubespan: " << ks.value("address", "") << ", " << ks.value("peers_up", 0) << " of "
+                  << ks.value("peers", 0) << " peer(s) up, " << ks.value("routed_prefixes", 0) << " routed prefix(es)\n";
+        if (ks["nftables_error"].is_string()) std::cout << "  nftables: " << ks["nftables_error"].get<std::string>() << '\n';
+    }
     if (!s.value("last_error", "").empty()) std::cout << "last error: " << s.value("last_error", "") << '\n';
 }
 
@@ -175,6 +204,20 @@ void add_daemon_command(CLI::App& app, int& exit_code) {
         ->check(CLI::Range(0.01, 60.0))
         ->capture_default_str();
     cmd->add_option("--discovery-tls-roots", a->options.discovery.tls_roots_file, "PEM file of the CAs a discovery service's certificate is checked against (default: the system's)");
+    cmd->add_option("--pod-cidrs", a->pod_cidrs,
+                    "KubeSpan with advertiseKubernetesNetworks: this node's pod CIDRs (also read from <state-dir>/pod-cidrs, one a line)")
+        ->delimiter(',');
+    // KubeSpan's timing is Talos's (a 30 s reconcile tick, a peer down 275 s after its last
+    // handshake, 15 s for a new endpoint to answer); shorter values are for tests and labs.
+    cmd->add_option("--kubespan-tick", a->kubespan_tick, "Seconds between KubeSpan's peer checks")
+        ->check(CLI::Range(1, 3600))
+        ->capture_default_str();
+    cmd->add_option("--kubespan-down-after", a->kubespan_down_after, "Seconds without a handshake before a KubeSpan peer is down")
+        ->check(CLI::Range(1, 3600))
+        ->capture_default_str();
+    cmd->add_option("--kubespan-connect-timeout", a->kubespan_connect_timeout, "Seconds a new KubeSpan endpoint has to answer")
+        ->check(CLI::Range(1, 3600))
+        ->capture_default_str();
     cmd->callback([a, &exit_code] { exit_code = run_daemon_command(*a); });
 }
 

@@ -287,7 +287,8 @@ void add_get_command(CLI::App& app, int& exit_code) {
     auto args = std::make_shared<GetArgs>();
     CLI::App* cmd = app.add_subcommand(
         "get", "Show the kernel's links, addresses or routes as nodenet sees them, the DHCP leases it holds, or "
-               "what the daemon knows of the cluster (identities, affiliates, members, discoveryconfig, nodeaddresses)");
+               "what the daemon knows of the cluster (identities, affiliates, members, discoveryconfig, nodeaddresses, "
+               "kubespanidentities, kubespanpeerspecs, kubespanpeerstatuses, kubespanendpoints)");
     std::vector<std::string> kinds{"links", "addresses", "routes", "leases"};
     for (const std::string& k : daemon_resource_kinds()) kinds.push_back(k);
     cmd->add_option("kind", args->kind, "What to show")->required()->check(CLI::IsMember(kinds));

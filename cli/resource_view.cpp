@@ -32,6 +32,10 @@ Row header(const std::string& kind) {
     if (kind == "affiliates") return {"ID", "VERSION", "HOSTNAME", "MACHINE TYPE", "ADDRESSES"};
     if (kind == "members") return {"ID", "VERSION", "HOSTNAME", "MACHINE TYPE", "OS", "ADDRESSES"};
     if (kind == "discoveryconfig") return {"ID", "VERSION", "DISCOVERY ENABLED"};
+    if (kind == "kubespanidentities") return {"ID", "VERSION", "ADDRESS", "PUBLICKEY"};
+    if (kind == "kubespanpeerspecs") return {"ID", "VERSION", "LABEL", "ENDPOINTS"};
+    if (kind == "kubespanpeerstatuses") return {"ID", "VERSION", "LABEL", "ENDPOINT", "STATE", "RX", "TX"};
+    if (kind == "kubespanendpoints") return {"ID", "VERSION", "ENDPOINT", "AFFILIATE ID"};
     return {"ID", "VERSION", "ADDRESSES"};  // nodeaddresses
 }
 
@@ -47,6 +51,15 @@ Row row(const std::string& kind, const Json& r) {
         out.insert(out.end(), {text(s, "hostname"), text(s, "machineType"), text(s, "operatingSystem"), list_cell(s, "addresses")});
     } else if (kind == "discoveryconfig") {
         out.push_back(text(s, "discoveryEnabled"));
+    } else if (kind == "kubespanidentities") {
+        out.insert(out.end(), {text(s, "address"), text(s, "publicKey")});
+    } else if (kind == "kubespanpeerspecs") {
+        out.insert(out.end(), {text(s, "label"), list_cell(s, "endpoints")});
+    } else if (kind == "kubespanpeerstatuses") {
+        out.insert(out.end(), {text(s, "label"), text(s, "endpoint"), text(s, "state"), text(s, "receiveBytes"),
+                               text(s, "transmitBytes")});
+    } else if (kind == "kubespanendpoints") {
+        out.insert(out.end(), {text(s, "endpoint"), text(s, "affiliateID")});
     } else {
         out.push_back(list_cell(s, "addresses"));
     }
@@ -57,7 +70,9 @@ Row row(const std::string& kind, const Json& r) {
 }  // namespace
 
 const std::vector<std::string>& daemon_resource_kinds() {
-    static const std::vector<std::string> kinds{"identities", "affiliates", "members", "discoveryconfig", "nodeaddresses"};
+    static const std::vector<std::string> kinds{"identities",         "affiliates",        "members",
+                                                "discoveryconfig",    "nodeaddresses",     "kubespanidentities",
+                                                "kubespanpeerspecs",  "kubespanpeerstatuses", "kubespanendpoints"};
     return kinds;
 }
 

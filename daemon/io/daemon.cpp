@@ -17,6 +17,8 @@
 #include "dhcp/io/lease_file.h"
 #include "engine/dhcp_leases.h"
 #include "engine/transaction.h"
+#include "kubespan/constants.h"
+#include "kubespan/kubespan_settings.h"
 #include "netlink/snapshot.h"
 #include "plan/render.h"
 
@@ -26,7 +28,8 @@ namespace {
 
 int bit(Cause c) { return 1 << static_cast<int>(c); }
 constexpr int kChosen = (1 << static_cast<int>(Cause::Start)) | (1 << static_cast<int>(Cause::Config)) |
-                        (1 << static_cast<int>(Cause::Lease)) | (1 << static_cast<int>(Cause::Link));
+                        (1 << static_cast<int>(Cause::Lease)) | (1 << static_cast<int>(Cause::Link)) |
+                        (1 << static_cast<int>(Cause::KubeSpan));
 
 // One daemon per state directory: an advisory lock held for the process's life (the kernel drops
 // it when the process dies, even by SIGKILL), with the holder's PID in the file for the message.
@@ -166,6 +169,16 @@ Status Daemon::start() {
         });
     // Without an identity the node cannot take part in discovery, but its network comes first.
     if (auto s = discovery_->load_identity(); !s.ok()) log("error", "identity", s.error(), true);
+    kubespan_ = std::make_unique<KubeSpanAgent>(
+        loop_, options_.network.state().path(), options_.kubespan,
+        [this](const std::string& kind, const std::string& object, const std::string& what, bool error) {
+            log(kind, object, what, error);
+        },
+        [this] { schedule(Cause::KubeSpan); });
+    // The mesh follows the affiliates: a peer that appears, changes or leaves is planned at once.
+    discovery_->on_change([this] {
+        if (kubespan_->enabled()) schedule(Cause::KubeSpan);
+    });
     if (options_.ready_timeout > 0) ready_timer_->arm_in(std::chrono::seconds(options_.ready_timeout));
     (void)reconcile(bit(Cause::Start));
     sync_sessions();
@@ -250,7 +263,9 @@ Status Daemon::reconcile(int causes, std::string* shown) {
         auto first = engine::prepare_loaded(options_.network, *config_);
         if (first.ok()) dhcp_links_ = first->dhcp_links, dhcp_links_known_ = true;
     }
-    auto p = engine::prepare_loaded(options_.network, *config_, lease_layers());
+    std::vector<state::LayeredSpecs> layers = lease_layers();
+    if (auto mesh = kubespan_layer()) layers.push_back(std::move(*mesh));
+    auto p = engine::prepare_loaded(options_.network, *config_, std::move(layers));
     if (!p.ok()) {
         if (last_error_ != p.error()) log("error", "", p.error(), true);
         last_error_ = p.error();
@@ -270,6 +285,7 @@ Status Daemon::reconcile(int causes, std::string* shown) {
         last_plan_ = {};
         last_error_.clear();
         check_ready();
+        if (kubespan_) kubespan_->observe(kernel_state_);
         sync_discovery();
         return success();
     }
@@ -315,6 +331,7 @@ Status Daemon::reconcile(int causes, std::string* shown) {
     if (!drift)
         for (const std::string& l : lines) log("applied", "", l);
     check_ready();
+    if (kubespan_) kubespan_->observe(kernel_state_);
     sync_discovery();
     return success();
 }
@@ -344,7 +361,33 @@ void Daemon::sync_discovery(bool read_addresses) {
         return;
     }
     std::string type = config_->config.machine ? config_->config.machine->type.value : "";
-    discovery_->update_local(discovery::node_addresses(*kernel), node_fqdn(), type);
+    discovery::NodeAddresses addresses = discovery::node_addresses(*kernel);
+    std::optional<discovery::KubeSpanPart> mesh;
+    if (kubespan_) {
+        mesh = kubespan_->local_part(addresses, discovery_->public_ip());
+        discovery_->set_harvested(kubespan_->harvested());
+    }
+    discovery_->update_local(addresses, node_fqdn(), type, std::move(mesh));
+}
+
+std::optional<state::LayeredSpecs> Daemon::kubespan_layer() {
+    if (!kubespan_ || !config_) return std::nullopt;
+    // The first hardware address names the KubeSpan address: before the first plan, the links
+    // are read here (links only: a cheap dump).
+    if (kernel_state_.links.empty()) {
+        auto links = netlink::read_kernel_state(netlink::SnapshotFilter{});
+        if (links.ok()) kernel_state_.links = std::move(links->links);
+    }
+    kubespan_->configure(kubespan::kubespan_settings(config_->config), kernel_state_);
+    if (!kubespan_->enabled()) return std::nullopt;
+    if (!kubespan_->device_known()) {
+        netlink::SnapshotFilter filter;
+        filter.links = {kubespan::kLinkName};
+        if (auto device = netlink::read_kernel_state(filter); device.ok()) kubespan_->note_device(*device);
+    }
+    std::vector<discovery::Affiliate> merged;
+    for (const auto& [id, v] : discovery_->registry().merged()) merged.push_back(v.spec);
+    return kubespan_->layer(merged, discovery_->node_id());
 }
 
 Status Daemon::open_session(DhcpEntry& e) {

@@ -14,6 +14,7 @@
 
 #include "daemon/drift_guard.h"
 #include "daemon/io/discovery_agent.h"
+#include "daemon/io/kubespan_agent.h"
 #include "engine/network_pipeline.h"
 
 namespace nodenet::daemon::io {
@@ -31,6 +32,7 @@ struct DaemonOptions {
     DriftGuard::Limits drift_limits;
     std::chrono::milliseconds settle{20};  // kernel changes are gathered this long before planning
     DiscoveryTuning discovery;
+    KubeSpanTuning kubespan;
 };
 
 std::filesystem::path control_socket_path(const std::filesystem::path& runtime_dir);

@@ -66,7 +66,11 @@ void Daemon::handle(const std::shared_ptr<Connection>& c, const Request& r, std:
             return;
         case Op::Get: {
             if (r.kind == "nodeaddresses") sync_discovery(true);
-            auto list = discovery_ ? discovery_->resources(r.kind, r.ns) : Result<nlohmann::ordered_json>(Error{"discovery is not running"});
+            std::optional<Result<nlohmann::ordered_json>> mesh;
+            if (kubespan_) mesh = kubespan_->resources(r.kind, r.ns);
+            auto list = mesh ? std::move(*mesh)
+                        : discovery_ ? discovery_->resources(r.kind, r.ns)
+                                     : Result<nlohmann::ordered_json>(Error{"discovery is not running"});
             if (!list.ok()) {
                 c->err(list.error());
                 c->finish(1);
@@ -154,6 +158,7 @@ nlohmann::ordered_json Daemon::status_json() const {
     j["last_error"] = last_error_;
     j["confirm_pending"] = confirm_previous_.has_value();
     if (discovery_) j["discovery"] = discovery_->status_json();
+    if (kubespan_) j["kubespan"] = kubespan_->status_json();
     return j;
 }
 

@@ -23,7 +23,7 @@
 namespace nodenet::daemon::io {
 
 // Why a reconcile runs: what the daemon itself asked for, or a change somebody else made.
-enum class Cause { Start, Config, Lease, Link, Kernel, Retry };
+enum class Cause { Start, Config, Lease, Link, Kernel, Retry, KubeSpan };
 
 struct DhcpEntry {
     bool v6 = false;
@@ -64,6 +64,8 @@ public:
     // Discovery follows the config and the node's addresses and name after each plan. The
     // addresses are read only when discovery publishes them, or when `read_addresses` asks.
     void sync_discovery(bool read_addresses = false);
+    // KubeSpan's layer for the next plan: the config's settings, the peers from the affiliates.
+    std::optional<state::LayeredSpecs> kubespan_layer();
     std::string node_fqdn() const;
     std::string log(const std::string& kind, const std::string& object, const std::string& what, bool error = false);
 
@@ -112,6 +114,7 @@ public:
     bool planned_once_ = false;
     std::vector<Waiter> waiters_;
     std::unique_ptr<DiscoveryAgent> discovery_;
+    std::unique_ptr<KubeSpanAgent> kubespan_;
 };
 
 }  // namespace nodenet::daemon::io

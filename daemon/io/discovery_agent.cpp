@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "common/module_loader.h"
+#include "daemon/io/resource_json.h"
 #include "discovery/io/discovery_module.h"
 #include "discovery/node_identity.h"
 #include "discovery/service_endpoint.h"
@@ -29,20 +30,8 @@ std::string addresses_text(const std::vector<state::IpAddress>& list) {
     return s.empty() ? "no addresses" : s;
 }
 
-Json ip_list(const std::vector<state::IpAddress>& list) {
-    Json a = Json::array();
-    for (const auto& ip : list) a.push_back(ip.str());
-    return a;
-}
-
-Json prefix_list(const std::vector<state::IpPrefix>& list) {
-    Json a = Json::array();
-    for (const auto& p : list) a.push_back(p.str());
-    return a;
-}
-
 Json metadata(const char* ns, const char* type, const std::string& id, uint64_t version) {
-    return Json{{"namespace", ns}, {"type", type}, {"id", id}, {"version", version}};
+    return resource_metadata(ns, type, id, version);
 }
 
 // Talos's AffiliateSpec in YAML/JSON field names.
@@ -170,11 +159,17 @@ void DiscoveryAgent::stop_services() {
 
 void DiscoveryAgent::publish() {
     if (!local_ || left_) return;
-    for (auto& s : services_) s->client->set_local(*local_, {});
+    for (auto& s : services_) s->client->set_local(*local_, harvested_);
+}
+
+void DiscoveryAgent::set_harvested(std::vector<discovery::OtherEndpoints> others) {
+    if (others == harvested_) return;
+    harvested_ = std::move(others);
+    if (settings_.publishes()) publish();
 }
 
 void DiscoveryAgent::update_local(const discovery::NodeAddresses& addresses, const std::string& fqdn,
-                                  const std::string& machine_type) {
+                                  const std::string& machine_type, std::optional<discovery::KubeSpanPart> kubespan) {
     auto keep = [this](const std::string& id, const std::vector<state::IpPrefix>& list) {
         auto it = node_addresses_.find(id);
         if (it == node_addresses_.end())
@@ -187,6 +182,7 @@ void DiscoveryAgent::update_local(const discovery::NodeAddresses& addresses, con
     if (node_id_.empty()) return;
     discovery::LocalFacts facts{node_id_, addresses.routed, fqdn, machine_type, operating_system_};
     Affiliate local = discovery::local_affiliate(facts);
+    if (kubespan) local.kubespan = std::move(*kubespan);
     if (local_ && *local_ == local) return;
     if (auto ok = discovery::check_affiliate(local); !ok.ok()) {
         log_("discovery", "", "this node's affiliate is not published: " + ok.error(), true);
@@ -265,7 +261,16 @@ void DiscoveryAgent::drain(Service& s) {
     }
 }
 
+std::optional<state::IpAddress> DiscoveryAgent::public_ip() const {
+    for (const auto& s : services_)
+        if (s->client_ip) return s->client_ip;
+    return std::nullopt;
+}
+
 void DiscoveryAgent::note(const std::vector<AffiliateChange>& changes) {
+    bool others = false;
+    for (const AffiliateChange& c : changes) others |= c.node_id != node_id_;
+    if (others && on_change_) on_change_();
     for (const AffiliateChange& c : changes) {
         if (c.kind == AffiliateChange::Kind::Left) {
             log_("affiliate", c.node_id, "left", false);

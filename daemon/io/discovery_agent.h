@@ -55,7 +55,18 @@ public:
     // The config's discovery settings: clients started, restarted or stopped to match.
     void configure(const discovery::DiscoverySettings& settings);
     // The node as the daemon sees it after a reconcile; what changed is published.
-    void update_local(const discovery::NodeAddresses& addresses, const std::string& fqdn, const std::string& machine_type);
+    // `kubespan`: the KubeSpan part of the affiliate, while KubeSpan is on.
+    void update_local(const discovery::NodeAddresses& addresses, const std::string& fqdn, const std::string& machine_type,
+                      std::optional<discovery::KubeSpanPart> kubespan = std::nullopt);
+    // KubeSpan's harvestExtraEndpoints: endpoints WireGuard saw other nodes use, published on
+    // their behalf (Talos's rule), with the node's own affiliate.
+    void set_harvested(std::vector<discovery::OtherEndpoints> others);
+    // Called (from the loop) after the merged affiliates changed.
+    void on_change(std::function<void()> f) { on_change_ = std::move(f); }
+    const discovery::ClusterRegistry& registry() const { return registry_; }
+    // This node's address as the first service that reported one sees it (Hello's client IP): an
+    // endpoint KubeSpan announces, the public side of a NAT.
+    std::optional<state::IpAddress> public_ip() const;
     // AffiliateDelete at every service (`nodenet leave`); nothing more is published until the
     // daemon restarts or the discovery settings change.
     Status leave(std::chrono::milliseconds timeout);
@@ -95,6 +106,8 @@ private:
     discovery::ClusterRegistry registry_;
     std::optional<discovery::Affiliate> local_;
     bool left_ = false;
+    std::function<void()> on_change_;
+    std::vector<discovery::OtherEndpoints> harvested_;
     std::map<std::string, discovery::Versioned<std::vector<state::IpPrefix>>> node_addresses_;
 };
 

@@ -8,7 +8,7 @@
 
 #include <set>
 
-#include "tests/daemon/daemon_fixture.h"
+#include "tests/discovery/server_machine.h"
 
 namespace nodenet::daemon_test {
 namespace {
@@ -16,7 +16,6 @@ namespace {
 constexpr const char* kClusterId = "nodenet-test-cluster-id-0123456789";
 constexpr const char* kSecret = "ZzYt0LiUNYumRqwOyymJHDSoSWBtJqXtwHNR9rXU6Q4=";
 constexpr const char* kOtherSecret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
-constexpr const char* kServer = "10.77.0.1";
 
 std::string node_config(int i, const std::string& secret = kSecret) {
     return "version: v1alpha1\nmachine:\n  type: " + std::string(i == 1 ? "controlplane" : "worker") +
@@ -27,61 +26,13 @@ std::string node_config(int i, const std::string& secret = kSecret) {
            "      service:\n        endpoint: http://" + kServer + ":3000\n";
 }
 
-// The server machine: br0 with 10.77.0.1/24, and `nodenet discovery-server` on it.
-class ServerMachine {
-public:
-    explicit ServerMachine(const TempDir& dir) : dir_(dir.path()) {
-        ns_.must("link add br0 type bridge");
-        ns_.must(std::string("addr add ") + kServer + "/24 dev br0");
-        ns_.must("link set br0 up");
-        ns_.must("link set lo up");
-    }
-    const TestNetns& ns() const { return ns_; }
-    std::filesystem::path snapshot() const { return dir_ / "state.binpb"; }
-    void start() {
-        std::filesystem::remove(dir_ / "server-ready");
-        ++runs_;
-        process_ = std::make_unique<Background>(
-            ns_,
-            std::vector<std::string>{NODENET_BINARY, "discovery-server", "--listen", std::string(kServer) + ":3000",
-                                     "--snapshot", snapshot().string(), "--gc-interval", "1s", "--ready-file",
-                                     (dir_ / "server-ready").string()},
-            dir_ / ("server" + std::to_string(runs_) + ".out"), log_path());
-        if (!eventually([&] { return std::filesystem::exists(dir_ / "server-ready"); }, 10s))
-            throw std::runtime_error("discovery-server did not start: " + read_text(log_path()));
-    }
-    int stop(int signal = SIGTERM) {
-        if (!process_) return 0;
-        int rc = process_->stop(signal);
-        process_.reset();
-        return rc;
-    }
-    std::filesystem::path log_path() const { return dir_ / ("server" + std::to_string(runs_) + ".err"); }
-    // A machine's eth0 plugged into br0.
-    void plug(const TestNetns& machine, int i) const {
-        std::string port = "port" + std::to_string(i);
-        ns_.must("link add " + port + " type veth peer name eth0 netns " + machine.path());
-        ns_.must("link set " + port + " master br0 up");
-    }
-
-private:
-    TestNetns ns_;
-    std::filesystem::path dir_;
-    std::unique_ptr<Background> process_;
-    int runs_ = 0;
-};
-
 struct Node {
     TestNetns ns;
     TempDir dir;
     DaemonMachine machine{ns, dir, false};
 };
 
-nlohmann::json get(const DaemonMachine& m, const std::string& kind) {
-    auto r = m.nodenet({"get", kind, "-o", "json"});
-    if (r.exit_code != 0) return nlohmann::json::array();
-    return nlohmann::json::parse(r.out);
-}
+nlohmann::json get(const DaemonMachine& m, const std::string& kind) { return get_resources(m, kind); }
 
 std::set<std::string> hostnames(const DaemonMachine& m, const std::string& kind = "affiliates") {
     std::set<std::string> names;

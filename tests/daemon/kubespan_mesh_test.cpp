@@ -1,0 +1,244 @@
+// KubeSpan for real: node machines (network, UTS and mount namespaces, each with its own
+// /run/wireguard, as wireguard-go puts its UAPI socket there) running `nodenet daemon` with
+// KubeSpan on, a discovery server machine whose bridge joins them. What is checked is what the
+// kernel and the wire show: pings between the nodes' KubeSpan and node addresses, counters on the
+// bridge proving that the traffic crossed it as WireGuard (UDP 51820) and never in clear, and
+// `ip -j rule`, `ip -j route show table 180`, `nft -j list ruleset` as independent readers.
+#include <gtest/gtest.h>
+
+#include <dirent.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "tests/discovery/server_machine.h"
+
+namespace nodenet::daemon_test {
+namespace {
+
+constexpr const char* kClusterId = "nodenet-kubespan-cluster-0123456789";
+constexpr const char* kSecret = "ZzYt0LiUNYumRqwOyymJHDSoSWBtJqXtwHNR9rXU6Q4=";
+
+std::string node_config(int i, bool kubespan = true, const std::string& kubespan_extra = "") {
+    std::string c = "version: v1alpha1\nmachine:\n  type: " + std::string(i == 1 ? "controlplane" : "worker") +
+                    "\n  network:\n    hostname: node-" + std::to_string(i) +
+                    "\n    interfaces:\n      - interface: eth0\n        addresses: [10.77.0." + std::to_string(10 + i) + "/24]\n";
+    if (kubespan) c += "    kubespan:\n      enabled: true\n" + kubespan_extra;
+    return c + "cluster:\n  id: " + kClusterId + "\n  secret: " + kSecret +
+           "\n  discovery:\n    enabled: true\n    registries:\n      kubernetes:\n        disabled: true\n"
+           "      service:\n        endpoint: http://" + kServer + ":3000\n";
+}
+
+// Every process whose network namespace is `ns`: wireguard-go outlives the daemon that started it
+// (the machine keeps its tunnel while nodenet restarts), so the test ends it.
+void kill_processes_in(const TestNetns& ns) {
+    struct stat want {};
+    if (fstat(ns.fds().net, &want) != 0) return;
+    DIR* proc = opendir("/proc");
+    if (!proc) return;
+    while (dirent* e = readdir(proc)) {
+        pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
+        if (pid <= 0 || pid == getpid()) continue;
+        struct stat st {};
+        std::string path = "/proc/" + std::string(e->d_name) + "/ns/net";
+        if (stat(path.c_str(), &st) == 0 && st.st_ino == want.st_ino && st.st_dev == want.st_dev) kill(pid, SIGKILL);
+    }
+    closedir(proc);
+}
+
+struct Node {
+    Node() {
+        // wireguard-go always puts its socket in /var/run/wireguard: one of its own per machine,
+        // or the three `kubespan` links would share one socket path.
+        ns.in_child([] {
+            mkdir("/run/wireguard", 0755);
+            if (mount("tmpfs", "/run/wireguard", "tmpfs", 0, "size=1m,mode=0755") != 0)
+                throw std::runtime_error("cannot mount a private /run/wireguard");
+            return std::string();
+        });
+    }
+    ~Node() {
+        machine.stop(SIGKILL);
+        kill_processes_in(ns);
+    }
+    TestNetns ns;
+    TempDir dir;
+    DaemonMachine machine{ns, dir, false};
+};
+
+nlohmann::json get(const DaemonMachine& m, const std::string& kind) { return get_resources(m, kind); }
+
+// Peer label → state, as `get kubespanpeerstatuses` shows them.
+std::map<std::string, std::string> peer_states(const DaemonMachine& m) {
+    std::map<std::string, std::string> out;
+    for (const auto& r : get(m, "kubespanpeerstatuses")) out[r["spec"]["label"]] = r["spec"]["state"];
+    return out;
+}
+
+std::string kubespan_address(const DaemonMachine& m) {
+    auto ids = get(m, "kubespanidentities");
+    if (ids.empty()) return "";
+    std::string a = ids[0]["spec"]["address"];
+    return a.substr(0, a.find('/'));
+}
+
+// Counters on the server's bridge: ICMP crossing it in clear, and WireGuard's UDP port 51820.
+class BridgeCounters {
+public:
+    explicit BridgeCounters(const TestNetns& server) : ns_(server) {
+        std::string rules =
+            "table bridge nodenet_test {\n"
+            "  counter clear_icmp {}\n  counter wireguard {}\n"
+            "  chain forward { type filter hook forward priority 0; policy accept;\n"
+            "    ip protocol icmp counter name clear_icmp\n"
+            "    meta l4proto ipv6-icmp icmpv6 type { echo-request, echo-reply } counter name clear_icmp\n"
+            "    udp dport 51820 counter name wireguard\n  }\n}\n";
+        std::filesystem::path file = dir_.path() / "counters.nft";
+        { std::ofstream(file) << rules; }
+        auto add = ns_.run({"nft", "-f", file.string()});
+        if (add.exit_code != 0) throw std::runtime_error("nft: " + add.err);
+    }
+    uint64_t packets(const std::string& counter) const {
+        auto r = ns_.run({"nft", "-j", "list", "counter", "bridge", "nodenet_test", counter});
+        if (r.exit_code != 0) return ~0ull;
+        for (const auto& item : nlohmann::json::parse(r.out)["nftables"])
+            if (item.contains("counter")) return item["counter"]["packets"].get<uint64_t>();
+        return ~0ull;
+    }
+
+private:
+    const TestNetns& ns_;
+    TempDir dir_;
+};
+
+class KubeSpanMesh : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (geteuid() != 0) GTEST_SKIP() << "network namespaces need root";
+        if (access("/usr/bin/wireguard-go", X_OK) != 0) GTEST_SKIP() << "wireguard-go is not installed";
+        server_ = std::make_unique<ServerMachine>(server_dir_);
+        server_->start();
+    }
+    void TearDown() override {
+        nodes_.clear();
+        if (server_) server_->stop(SIGKILL);
+    }
+    Node& add_node(int i, const std::string& config) {
+        nodes_.push_back(std::make_unique<Node>());
+        Node& n = *nodes_.back();
+        server_->plug(n.ns, i);
+        n.machine.write_config(config);
+        n.machine.start({"--discovery-ttl", "5", "--discovery-refresh", "2", "--discovery-backoff", "0.2",
+                         "--kubespan-tick", "1", "--kubespan-connect-timeout", "3", "--kubespan-down-after", "8"});
+        EXPECT_TRUE(n.machine.wait_ready(20s)) << n.machine.log();
+        return n;
+    }
+    std::string logs() const {
+        std::string all = "server: " + read_text(server_->log_path());
+        for (const auto& n : nodes_) all += "\nnode: " + n->machine.log();
+        return all;
+    }
+    bool all_up(size_t peers) const {
+        for (const auto& n : nodes_) {
+            auto states = peer_states(n->machine);
+            if (states.size() != peers) return false;
+            for (const auto& [label, state] : states)
+                if (state != "up") return false;
+        }
+        return true;
+    }
+
+    TempDir server_dir_;
+    std::unique_ptr<ServerMachine> server_;
+    std::vector<std::unique_ptr<Node>> nodes_;
+};
+
+TEST_F(KubeSpanMesh, ThreeNodesFormAMeshAndTalkOnlyThroughIt) {
+    BridgeCounters counters(server_->ns());
+    for (int i = 1; i <= 3; ++i) add_node(i, node_config(i));
+    ASSERT_TRUE(eventually([&] { return all_up(2); }, 40s)) << logs();
+
+    // What the views show: the peers by node name, each allowed its node address and KubeSpan /128.
+    const DaemonMachine& one = nodes_[0]->machine;
+    auto specs = get(one, "kubespanpeerspecs");
+    ASSERT_EQ(specs.size(), 2u) << specs.dump();
+    std::set<std::string> labels;
+    for (const auto& s : specs) labels.insert(s["spec"]["label"]);
+    EXPECT_EQ(labels, (std::set<std::string>{"node-2", "node-3"}));
+    std::string two = kubespan_address(nodes_[1]->machine), three = kubespan_address(nodes_[2]->machine);
+    ASSERT_FALSE(two.empty());
+    for (const auto& s : specs) {
+        std::set<std::string> allowed;
+        for (const auto& a : s["spec"]["allowedIPs"]) allowed.insert(a);
+        std::string label = s["spec"]["label"];
+        std::string node_ip = label == "node-2" ? "10.77.0.12/32" : "10.77.0.13/32";
+        EXPECT_TRUE(allowed.count(node_ip)) << s.dump();
+        EXPECT_TRUE(allowed.count((label == "node-2" ? two : three) + "/128")) << s.dump();
+    }
+    auto table = one.nodenet({"get", "kubespanpeerstatuses"});
+    EXPECT_NE(table.out.find("LABEL"), std::string::npos) << table.out;
+    EXPECT_NE(table.out.find("up"), std::string::npos) << table.out;
+
+    // The kernel, read by others: the rules, table 180 and the nftables table.
+    const TestNetns& ns = nodes_[0]->ns;
+    bool rule4 = false;
+    for (const auto& r : ns.ip_json("rule show"))
+        if (r.value("priority", 0) == 32500 && r.value("fwmark", "") == "0x40/0x60" && r.value("table", "") == "180") rule4 = true;
+    EXPECT_TRUE(rule4) << ns.ip("-j rule show").out;
+    bool rule6 = false;
+    for (const auto& r : ns.ip_json("-6 rule show"))
+        if (r.value("priority", 0) == 32500 && r.value("fwmark", "") == "0x40/0x60" && r.value("table", "") == "180") rule6 = true;
+    EXPECT_TRUE(rule6) << ns.ip("-6 -j rule show").out;
+    auto routes = ns.ip_json("route show table 180");
+    ASSERT_EQ(routes.size(), 1u) << routes.dump();
+    EXPECT_EQ(routes[0]["dst"], "default");
+    EXPECT_EQ(routes[0]["dev"], "kubespan");
+    auto ruleset = ns.run({"nft", "-j", "list", "ruleset"});
+    EXPECT_NE(ruleset.out.find("kubespan_outgoing"), std::string::npos) << ruleset.out;
+    EXPECT_NE(ruleset.out.find("10.77.0.12"), std::string::npos) << ruleset.out;
+
+    // Pings: KubeSpan addresses (the kubespan link's /64) and node addresses (marked into table 180).
+    for (const std::string& target : {two, three, std::string("10.77.0.12"), std::string("10.77.0.13")}) {
+        auto r = ns.run({"ping", "-c", "2", "-i", "0.2", "-W", "2", target});
+        EXPECT_EQ(r.exit_code, 0) << target << ": " << r.out << r.err << logs();
+    }
+    EXPECT_EQ(counters.packets("clear_icmp"), 0u) << "pings crossed the bridge in clear";
+    EXPECT_GT(counters.packets("wireguard"), 4u);
+}
+
+TEST_F(KubeSpanMesh, RestartWritesNothingAndDisablingLeavesNoTrace) {
+    for (int i = 1; i <= 2; ++i) add_node(i, node_config(i));
+    ASSERT_TRUE(eventually([&] { return all_up(1); }, 40s)) << logs();
+    DaemonMachine& m = nodes_[0]->machine;
+    const TestNetns& ns = nodes_[0]->ns;
+    auto before = ns.run({"nft", "-j", "list", "table", "inet", "nodenet"}).out;
+
+    // A restart adopts the link, its peers, the rules and the table: not one write.
+    ASSERT_EQ(m.stop(SIGTERM), 0);
+    m.start({"--discovery-ttl", "5", "--discovery-refresh", "2", "--discovery-backoff", "0.2", "--kubespan-tick", "1"});
+    ASSERT_TRUE(m.wait_ready(20s)) << m.log();
+    ASSERT_TRUE(eventually([&] { return peer_states(m).size() == 1; }, 20s)) << m.log();
+    ASSERT_TRUE(eventually([&] { return peer_states(m).begin()->second == "up"; }, 20s)) << m.log();
+    EXPECT_EQ(m.log().find("applied"), std::string::npos) << m.log();
+    EXPECT_EQ(ns.run({"nft", "-j", "list", "table", "inet", "nodenet"}).out, before);
+
+    // A foreign table is left alone when KubeSpan goes.
+    ASSERT_EQ(ns.run({"nft", "add", "table", "inet", "other"}).exit_code, 0);
+    m.write_config(node_config(1, false));
+    auto r = m.nodenet({"apply", "-c", m.config_path()});
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    ASSERT_TRUE(eventually([&] { return ns.ip_json("link show").dump().find("kubespan") == std::string::npos; }, 10s))
+        << m.log();
+    for (const auto& rule : ns.ip_json("rule show")) EXPECT_NE(rule.value("priority", 0), 32500) << rule.dump();
+    for (const auto& rule : ns.ip_json("-6 rule show")) EXPECT_NE(rule.value("priority", 0), 32500) << rule.dump();
+    EXPECT_TRUE(ns.ip_json("route show table 180").empty());
+    auto ruleset = ns.run({"nft", "-j", "list", "ruleset"}).out;
+    EXPECT_EQ(ruleset.find("nodenet"), std::string::npos) << ruleset;
+    EXPECT_NE(ruleset.find("\"other\""), std::string::npos) << ruleset;
+}
+
+}  // namespace
+}  // namespace nodenet::daemon_test
