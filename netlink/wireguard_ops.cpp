@@ -27,7 +27,9 @@ bool runs_outside_rtnetlink(const plan::Operation& op) {
 
 Status run_outside_rtnetlink(const plan::Operation& op) {
     if (const auto* c = std::get_if<plan::ConfigureWireguard>(&op.change)) {
-        Status s = wireguard::backend_for(c->link)->configure(c->link, *c->to);
+        // Against the device as the plan read it: only what differs is written, and peers that did
+        // not change keep their sessions. A device not read before (new) is replaced whole.
+        Status s = wireguard::backend_for(c->link)->configure(c->link, *c->to, c->from.get());
         if (!s.ok()) return Error{s.error()};
         return success();
     }

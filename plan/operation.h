@@ -37,8 +37,9 @@ struct DeleteLink {
     DeleteLink(state::Link l) : link(std::make_shared<const state::Link>(std::move(l))) {}
     std::shared_ptr<const state::Link> link;  // as recorded when nodenet created it, so that a rollback can recreate it
 };
-// Makes a WireGuard device's keys, port, mark and peers exactly `to` (through the kernel's generic
-// netlink family, or the UAPI socket of wireguard-go where the kernel has no WireGuard).
+// Makes a WireGuard device's keys, port, mark and peers `to`, writing only what differs from `from`
+// (wireguard::device_patch), through the kernel's generic netlink family, or the UAPI socket of
+// wireguard-go where the kernel has no WireGuard.
 struct ConfigureWireguard {
     std::string link;
     std::shared_ptr<const wireguard::DeviceConfig> to;    // never null

@@ -17,9 +17,16 @@ Result<DeviceConfig> Kernel::read(const std::string& iface) {
     return client_->get(iface);
 }
 
-Status Kernel::configure(const std::string& iface, const DeviceConfig& config) {
+Status Kernel::write(const std::string& iface, const DevicePatch& patch) {
     if (Status s = ensure_open(iface, "set"); !s) return s;
-    return client_->set(iface, config);
+    return client_->set(iface, patch);
+}
+
+Status Backend::configure(const std::string& iface, const DeviceConfig& desired, const DeviceConfig* actual) {
+    if (!actual) return write(iface, replacement(desired));
+    DevicePatch patch = device_patch(desired, *actual);
+    if (patch.empty()) return success();
+    return write(iface, patch);
 }
 
 bool runs_in_userspace(const std::string& iface, const std::filesystem::path& run_dir) {

@@ -10,6 +10,7 @@
 #include "common/result.h"
 #include "wireguard/device.h"
 #include "wireguard/genl_client.h"
+#include "wireguard/patch.h"
 #include "wireguard/uapi_client.h"
 
 namespace nodenet::wireguard {
@@ -17,10 +18,16 @@ namespace nodenet::wireguard {
 class Backend {
 public:
     virtual ~Backend() = default;
+    // The device's configuration, with each peer's stats and the endpoint it uses now.
     virtual Result<DeviceConfig> read(const std::string& iface) = 0;
-    // Makes the device exactly `config`; every peer is replaced, so sessions restart.
-    virtual Status configure(const std::string& iface, const DeviceConfig& config) = 0;
+    // Writes `patch` as it is, even an empty one.
+    virtual Status write(const std::string& iface, const DevicePatch& patch) = 0;
     virtual std::string name() const = 0;  // "kernel", "userspace": for logs
+
+    // Makes the device `desired`. With `actual` (the device as last read): only device_patch(desired,
+    // *actual) is written, and nothing at all when it is empty, so that unchanged peers keep their
+    // sessions. Without: every peer is replaced (replacement()), and sessions restart.
+    Status configure(const std::string& iface, const DeviceConfig& desired, const DeviceConfig* actual = nullptr);
 };
 
 // The kernel's WireGuard, in the network namespace of the calling thread. The generic netlink
@@ -28,7 +35,7 @@ public:
 class Kernel : public Backend {
 public:
     Result<DeviceConfig> read(const std::string& iface) override;
-    Status configure(const std::string& iface, const DeviceConfig& config) override;
+    Status write(const std::string& iface, const DevicePatch& patch) override;
     std::string name() const override { return "kernel"; }
 
 private:
@@ -41,9 +48,7 @@ class Userspace : public Backend {
 public:
     explicit Userspace(UapiClient client = UapiClient()) : client_(std::move(client)) {}
     Result<DeviceConfig> read(const std::string& iface) override { return client_.get(iface); }
-    Status configure(const std::string& iface, const DeviceConfig& config) override {
-        return client_.set(iface, config);
-    }
+    Status write(const std::string& iface, const DevicePatch& patch) override { return client_.set(iface, patch); }
     std::string name() const override { return "userspace"; }
 
 private:

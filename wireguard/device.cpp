@@ -38,8 +38,10 @@ std::string canonical_endpoint(const std::string& text) {
     return e ? e->str() : text;
 }
 
+// What a peer's comparison covers: not its stats.
 auto fields(const PeerConfig& p) {
-    return std::tie(p.public_key, p.preshared_key, p.endpoint, p.persistent_keepalive_seconds, p.allowed_ips);
+    return std::tie(p.public_key, p.preshared_key, p.endpoint, p.persistent_keepalive_seconds, p.allowed_ips,
+                    p.keep_current_endpoint);
 }
 
 // Members equal; both already normalized.
@@ -49,8 +51,11 @@ bool same_device(const DeviceConfig& a, const DeviceConfig& b, bool any_port, bo
     if (a.peers.size() != b.peers.size()) return false;
     for (size_t i = 0; i < a.peers.size(); ++i) {
         PeerConfig want = a.peers[i];
-        if (any_endpoint && want.endpoint.empty()) want.endpoint = b.peers[i].endpoint;
-        if (fields(want) != fields(b.peers[i])) return false;
+        const PeerConfig& have = b.peers[i];
+        if (any_endpoint && (want.endpoint.empty() || (want.keep_current_endpoint && !have.endpoint.empty())))
+            want.endpoint = have.endpoint;
+        if (any_endpoint) want.keep_current_endpoint = have.keep_current_endpoint;
+        if (fields(want) != fields(have)) return false;
     }
     return true;
 }

@@ -119,9 +119,9 @@ Result<DeviceConfig> GenlClient::get(const std::string& iface) {
     }
 }
 
-Status GenlClient::set(const std::string& iface, const DeviceConfig& config) {
+Status GenlClient::set(const std::string& iface, const DevicePatch& patch) {
     if (!valid_interface_name(iface)) return Error{quote(iface) + " is not a valid interface name"};
-    auto requests = genl_set_requests(family_, iface, config, seq_);
+    auto requests = genl_set_requests(family_, iface, patch, seq_);
     if (!requests) return Error{iface + ": genl set: " + requests.error()};
     seq_ += static_cast<uint32_t>(requests->size());
     for (size_t i = 0; i < requests->size(); ++i) {

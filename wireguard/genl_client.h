@@ -11,6 +11,7 @@
 
 #include "common/result.h"
 #include "wireguard/device.h"
+#include "wireguard/patch.h"
 
 struct nl_sock;
 
@@ -29,9 +30,11 @@ public:
 
     // Errors name the device and the operation: "wg0: genl get: No such device".
     Result<DeviceConfig> get(const std::string& iface);
-    // Replaces the device's whole configuration, in as many requests as genl_set_requests makes;
-    // they are applied one by one, so a failure may leave the earlier ones applied.
-    Status set(const std::string& iface, const DeviceConfig& config);
+    // Writes `patch`, in as many requests as genl_set_requests makes; they are applied one by one,
+    // so a failure may leave the earlier ones applied.
+    Status set(const std::string& iface, const DevicePatch& patch);
+    // Replaces the device's whole configuration: set(iface, replacement(config)).
+    Status set(const std::string& iface, const DeviceConfig& config) { return set(iface, replacement(config)); }
 
 private:
     struct SockDeleter {

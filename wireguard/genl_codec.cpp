@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
+#include <linux/time_types.h>
 #include <linux/wireguard.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -78,12 +79,33 @@ size_t allowed_ip_size(const state::IpPrefix& p) {
     return kNest + attr_size(sizeof(uint16_t)) + attr_size(p.addr.size()) + attr_size(sizeof(uint8_t));
 }
 
-size_t peer_head_size(bool has_endpoint, bool v6_endpoint) {
-    size_t endpoint = has_endpoint ? attr_size(v6_endpoint ? sizeof(sockaddr_in6) : sizeof(sockaddr_in)) : 0;
-    return kNest + kKeyAttr + attr_size(sizeof(uint32_t)) + kKeyAttr + endpoint + attr_size(sizeof(uint16_t)) + kNest;
+// A peer's nest up to its first allowed IP: what it sets, and the allowed IPs nest if it has one.
+size_t peer_head_size(const PeerPatch& peer, const std::optional<Endpoint>& endpoint) {
+    size_t size = kNest + kKeyAttr + attr_size(sizeof(uint32_t));
+    if (peer.preshared_key) size += kKeyAttr;
+    if (endpoint)
+        size += attr_size(endpoint->address.family == state::Family::V6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in));
+    if (peer.persistent_keepalive_seconds) size += attr_size(sizeof(uint16_t));
+    if (peer.allowed_ips) size += kNest;
+    return size;
 }
 
-constexpr size_t kContinuedPeerHead = kNest + kKeyAttr + kNest;
+uint32_t peer_flags(const PeerPatch& peer) {
+    if (peer.remove) return WGPEER_F_REMOVE_ME;
+    uint32_t flags = 0;
+    if (peer.allowed_ips) flags |= WGPEER_F_REPLACE_ALLOWEDIPS;
+    if (peer.update_only) flags |= WGPEER_F_UPDATE_ONLY;
+    return flags;
+}
+
+// A peer continued in the next request: its key, the flags it keeps (see continued_flags), the
+// allowed IPs nest.
+uint32_t continued_flags(const PeerPatch& peer) {
+    return peer_flags(peer) & ~static_cast<uint32_t>(WGPEER_F_REPLACE_ALLOWEDIPS);
+}
+size_t continued_peer_head_size(const PeerPatch& peer) {
+    return kNest + kKeyAttr + (continued_flags(peer) ? attr_size(sizeof(uint32_t)) : 0) + kNest;
+}
 
 void put_endpoint(Writer& w, const Endpoint& e) {
     if (e.address.family == state::Family::V4) {
@@ -112,44 +134,61 @@ void put_allowed_ip(Writer& w, const state::IpPrefix& p) {
 // Fills requests up to the limit, then goes on in the next one (linux/wireguard.h, SET_DEVICE).
 class SetRequests {
 public:
-    SetRequests(uint16_t family, std::string_view iface, const DeviceConfig& config, uint32_t first_seq, size_t limit)
+    SetRequests(uint16_t family, std::string_view iface, const DevicePatch& patch, uint32_t first_seq, size_t limit)
         : family_(family),
           iface_(iface),
           first_seq_(first_seq),
           // Attribute lengths are 16 bits: no nest, hence no request, may pass 64 KiB.
           limit_(std::min<size_t>(limit, std::numeric_limits<uint16_t>::max())) {
         start();
-        w_->put(WGDEVICE_A_FLAGS, static_cast<uint32_t>(WGDEVICE_F_REPLACE_PEERS));
-        w_->put(WGDEVICE_A_PRIVATE_KEY, config.private_key.value_or(Key{}).bytes.data(), kKeyLength);
-        w_->put(WGDEVICE_A_LISTEN_PORT, config.listen_port);
-        w_->put(WGDEVICE_A_FWMARK, config.firewall_mark);
+        if (patch.replace_peers) w_->put(WGDEVICE_A_FLAGS, static_cast<uint32_t>(WGDEVICE_F_REPLACE_PEERS));
+        if (patch.private_key) w_->put(WGDEVICE_A_PRIVATE_KEY, patch.private_key->bytes.data(), kKeyLength);
+        if (patch.listen_port) w_->put(WGDEVICE_A_LISTEN_PORT, *patch.listen_port);
+        if (patch.firewall_mark) w_->put(WGDEVICE_A_FWMARK, *patch.firewall_mark);
         fresh_ = false;
     }
 
-    Status add_peer(const PeerConfig& peer) {
+    Status add_peer(const PeerPatch& peer) {
         std::optional<Endpoint> endpoint;
-        if (!peer.endpoint.empty() && !(endpoint = parse_endpoint(peer.endpoint)))
-            return Error{"peer " + to_base64(peer.public_key) + ": endpoint " + quote(peer.endpoint) +
+        if (!peer.remove && peer.endpoint && !(endpoint = parse_endpoint(*peer.endpoint)))
+            return Error{"peer " + to_base64(peer.public_key) + ": endpoint " + quote(*peer.endpoint) +
                          " is not an IP address and port"};
-        bool v6 = endpoint && endpoint->address.family == state::Family::V6;
-        size_t first_ip = peer.allowed_ips.empty() ? 0 : allowed_ip_size(peer.allowed_ips[0]);
-        if (Status s = room(peer_head_size(endpoint.has_value(), v6) + first_ip); !s) return s;
+        if (peer.remove) {
+            if (Status s = room(kNest + kKeyAttr + attr_size(sizeof(uint32_t))); !s) return s;
+            size_t peer_nest = w_->open(0);
+            w_->put(WGPEER_A_PUBLIC_KEY, peer.public_key.bytes.data(), kKeyLength);
+            w_->put(WGPEER_A_FLAGS, peer_flags(peer));
+            w_->close(peer_nest);
+            return success();
+        }
+        const std::vector<state::IpPrefix> no_ips;
+        const std::vector<state::IpPrefix>& ips = peer.allowed_ips ? *peer.allowed_ips : no_ips;
+        size_t first_ip = ips.empty() ? 0 : allowed_ip_size(ips[0]);
+        if (Status s = room(peer_head_size(peer, endpoint) + first_ip); !s) return s;
         size_t peer_nest = w_->open(0);
         w_->put(WGPEER_A_PUBLIC_KEY, peer.public_key.bytes.data(), kKeyLength);
-        w_->put(WGPEER_A_FLAGS, static_cast<uint32_t>(WGPEER_F_REPLACE_ALLOWEDIPS));
-        w_->put(WGPEER_A_PRESHARED_KEY, peer.preshared_key.value_or(Key{}).bytes.data(), kKeyLength);
+        w_->put(WGPEER_A_FLAGS, peer_flags(peer));
+        if (peer.preshared_key) w_->put(WGPEER_A_PRESHARED_KEY, peer.preshared_key->bytes.data(), kKeyLength);
         if (endpoint) put_endpoint(*w_, *endpoint);
-        w_->put(WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL, peer.persistent_keepalive_seconds);
+        if (peer.persistent_keepalive_seconds)
+            w_->put(WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL, *peer.persistent_keepalive_seconds);
+        if (!peer.allowed_ips) {
+            w_->close(peer_nest);
+            return success();
+        }
         size_t ips_nest = w_->open(WGPEER_A_ALLOWEDIPS);
-        for (const state::IpPrefix& prefix : peer.allowed_ips) {
+        for (const state::IpPrefix& prefix : ips) {
             if (w_->size() + allowed_ip_size(prefix) > limit_) {
-                // The peer goes on in the next request: its key again, more allowed IPs, no flags.
+                // The peer goes on in the next request: its key again, more allowed IPs, and
+                // UPDATE_ONLY if it had it, but not REPLACE_ALLOWEDIPS (that would drop the part
+                // already sent).
                 w_->close(ips_nest);
                 w_->close(peer_nest);
                 flush();
-                if (Status s = room(kContinuedPeerHead + allowed_ip_size(prefix)); !s) return s;
+                if (Status s = room(continued_peer_head_size(peer) + allowed_ip_size(prefix)); !s) return s;
                 peer_nest = w_->open(0);
                 w_->put(WGPEER_A_PUBLIC_KEY, peer.public_key.bytes.data(), kKeyLength);
+                if (uint32_t flags = continued_flags(peer)) w_->put(WGPEER_A_FLAGS, flags);
                 ips_nest = w_->open(WGPEER_A_ALLOWEDIPS);
             }
             put_allowed_ip(*w_, prefix);
@@ -339,12 +378,17 @@ GenlMessage genl_get_request(uint16_t family, std::string_view iface, uint32_t s
     return w.finish();
 }
 
-Result<std::vector<GenlMessage>> genl_set_requests(uint16_t family, std::string_view iface, const DeviceConfig& config,
+Result<std::vector<GenlMessage>> genl_set_requests(uint16_t family, std::string_view iface, const DevicePatch& patch,
                                                    uint32_t first_seq, size_t limit) {
-    SetRequests requests(family, iface, config, first_seq, limit);
-    for (const PeerConfig& peer : config.peers)
+    SetRequests requests(family, iface, patch, first_seq, limit);
+    for (const PeerPatch& peer : patch.peers)
         if (Status s = requests.add_peer(peer); !s) return Error{s.error()};
     return requests.finish();
+}
+
+Result<std::vector<GenlMessage>> genl_set_requests(uint16_t family, std::string_view iface, const DeviceConfig& config,
+                                                   uint32_t first_seq, size_t limit) {
+    return genl_set_requests(family, iface, replacement(config), first_seq, limit);
 }
 
 Result<std::optional<GenlAck>> genl_find_ack(std::span<const uint8_t> datagram, uint32_t seq) {
@@ -451,6 +495,17 @@ Status GenlDeviceDump::add_peer(std::span<const uint8_t> bytes) {
             auto secs = read_exact<uint16_t>(a);
             if (!secs) return Error{"persistent keepalive of the wrong size"};
             peer.persistent_keepalive_seconds = *secs;
+        } else if (a.type == WGPEER_A_LAST_HANDSHAKE_TIME) {
+            auto time = read_exact<__kernel_timespec>(a);
+            if (!time) return Error{"last handshake time of the wrong size"};
+            if (time->tv_sec < 0 || time->tv_nsec < 0 || time->tv_nsec >= 1000000000)
+                return Error{"peer " + to_base64(*key) + ": last handshake time out of range"};
+            peer.stats.last_handshake_sec = time->tv_sec;
+            peer.stats.last_handshake_nsec = static_cast<uint32_t>(time->tv_nsec);
+        } else if (a.type == WGPEER_A_RX_BYTES || a.type == WGPEER_A_TX_BYTES) {
+            auto bytes = read_exact<uint64_t>(a);
+            if (!bytes) return Error{std::string(a.type == WGPEER_A_RX_BYTES ? "rx" : "tx") + " bytes of the wrong size"};
+            (a.type == WGPEER_A_RX_BYTES ? peer.stats.rx_bytes : peer.stats.tx_bytes) = *bytes;
         } else if (a.type == WGPEER_A_ALLOWEDIPS) {
             auto ips = attributes(a.payload);
             if (!ips) return Error{ips.error()};

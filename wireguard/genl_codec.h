@@ -14,6 +14,7 @@
 
 #include "common/result.h"
 #include "wireguard/device.h"
+#include "wireguard/patch.h"
 
 namespace nodenet::wireguard {
 
@@ -27,13 +28,18 @@ constexpr size_t kGenlMessageLimit = 32768;
 // WG_CMD_GET_DEVICE of one device, as a dump (the only way the kernel answers it).
 GenlMessage genl_get_request(uint16_t family, std::string_view iface, uint32_t seq);
 
-// WG_CMD_SET_DEVICE requests, numbered from `first_seq`, that make the device exactly `config`,
-// each at most `limit` bytes. The first carries the device settings and WGDEVICE_F_REPLACE_PEERS; a
-// peer carries WGPEER_F_REPLACE_ALLOWEDIPS where it first appears; when the limit is reached the
-// next request names the device only and goes on where the last stopped, repeating the peer's
-// public key if its allowed IPs are cut (linux/wireguard.h describes this splitting). What `config`
-// leaves unset is cleared: a zero private key, a zero preshared key.
+// WG_CMD_SET_DEVICE requests, numbered from `first_seq`, that write `patch`, each at most `limit`
+// bytes. The first carries the device settings the patch sets, and WGDEVICE_F_REPLACE_PEERS when it
+// replaces the peers. A peer carries WGPEER_F_REMOVE_ME (and nothing else), or the fields it sets,
+// WGPEER_F_UPDATE_ONLY for an update and WGPEER_F_REPLACE_ALLOWEDIPS where its allowed IPs first
+// appear. When the limit is reached the next request names the device only and goes on where the
+// last stopped, repeating the peer's public key if its allowed IPs are cut (linux/wireguard.h
+// describes this splitting). An empty patch gives one request naming the device only.
 // The kernel applies each request on its own: if a later one fails, the earlier ones stay applied.
+Result<std::vector<GenlMessage>> genl_set_requests(uint16_t family, std::string_view iface, const DevicePatch& patch,
+                                                   uint32_t first_seq, size_t limit = kGenlMessageLimit);
+// The requests that make the device exactly `config`: those of replacement(config). What `config`
+// leaves unset is cleared: a zero private key, a zero preshared key.
 Result<std::vector<GenlMessage>> genl_set_requests(uint16_t family, std::string_view iface, const DeviceConfig& config,
                                                    uint32_t first_seq, size_t limit = kGenlMessageLimit);
 
@@ -48,7 +54,9 @@ struct GenlAck {
 Result<std::optional<GenlAck>> genl_find_ack(std::span<const uint8_t> datagram, uint32_t seq);
 
 // Collects the answer to genl_get_request, which may take many datagrams: the kernel splits peers
-// over messages, repeating a peer's public key when its allowed IPs continue in the next one.
+// over messages, repeating a peer's public key when its allowed IPs continue in the next one. Peer
+// statistics (WGPEER_A_LAST_HANDSHAKE_TIME, WGPEER_A_RX_BYTES, WGPEER_A_TX_BYTES) go to
+// PeerConfig::stats.
 class GenlDeviceDump {
 public:
     GenlDeviceDump(uint16_t family, uint32_t seq) : family_(family), seq_(seq) {}

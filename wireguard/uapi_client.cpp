@@ -115,8 +115,8 @@ Result<DeviceConfig> UapiClient::get(const std::string& iface) const {
     return config;
 }
 
-Status UapiClient::set(const std::string& iface, const DeviceConfig& config) const {
-    auto request = set_request(config);
+Status UapiClient::set(const std::string& iface, const DevicePatch& patch) const {
+    auto request = set_request(patch);
     if (!request) return Error{iface + ": uapi set: " + request.error()};
     auto reply = exchange(iface, *request);
     if (!reply) return Error{iface + ": uapi set: " + reply.error()};

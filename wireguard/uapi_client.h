@@ -10,6 +10,7 @@
 
 #include "common/result.h"
 #include "wireguard/device.h"
+#include "wireguard/patch.h"
 
 namespace nodenet::wireguard {
 
@@ -29,9 +30,11 @@ public:
     // Errors name the device, the operation and what failed:
     // "wg0: uapi get: connect /var/run/wireguard/wg0.sock: No such file or directory".
     Result<DeviceConfig> get(const std::string& iface) const;
-    // Replaces the device's whole configuration (see set_request). The daemon applies lines as it
-    // reads them: after a failure, the lines before the bad one stay applied.
-    Status set(const std::string& iface, const DeviceConfig& config) const;
+    // Writes `patch` in one request (see set_request). The daemon applies lines as it reads them:
+    // after a failure, the lines before the bad one stay applied.
+    Status set(const std::string& iface, const DevicePatch& patch) const;
+    // Replaces the device's whole configuration: set(iface, replacement(config)).
+    Status set(const std::string& iface, const DeviceConfig& config) const { return set(iface, replacement(config)); }
 
 private:
     // Sends `request` and returns the reply up to its empty line; the error says what failed.

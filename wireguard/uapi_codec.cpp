@@ -142,8 +142,19 @@ private:
             auto secs = parse_number(value, std::numeric_limits<uint16_t>::max());
             if (!secs) return fail("persistent_keepalive_interval " + quote(value) + " is out of range");
             peer_->persistent_keepalive_seconds = static_cast<uint16_t>(*secs);
-        } else if (!parse_number(value, std::numeric_limits<uint64_t>::max())) {
-            return fail(std::string(key) + " " + quote(value) + " is not a number");
+        } else if (key == "last_handshake_time_sec") {
+            auto secs = parse_number(value, std::numeric_limits<int64_t>::max());
+            if (!secs) return fail("last_handshake_time_sec " + quote(value) + " is not a number");
+            peer_->stats.last_handshake_sec = static_cast<int64_t>(*secs);
+        } else if (key == "last_handshake_time_nsec") {
+            auto nsecs = parse_number(value, 999999999);
+            if (!nsecs) return fail("last_handshake_time_nsec " + quote(value) + " is not a number from 0 to 999999999");
+            peer_->stats.last_handshake_nsec = static_cast<uint32_t>(*nsecs);
+        } else {
+            auto number = parse_number(value, std::numeric_limits<uint64_t>::max());
+            if (!number) return fail(std::string(key) + " " + quote(value) + " is not a number");
+            if (key == "rx_bytes") peer_->stats.rx_bytes = *number;
+            if (key == "tx_bytes") peer_->stats.tx_bytes = *number;
         }
         return success();
     }
@@ -166,29 +177,40 @@ void line(std::string& out, std::string_view key, std::string_view value) {
 
 }  // namespace
 
-Result<std::string> set_request(const DeviceConfig& config) {
+Result<std::string> set_request(const DevicePatch& patch) {
     std::string out = "set=1\n";
-    line(out, "private_key", to_hex(config.private_key.value_or(Key{})));
-    line(out, "listen_port", std::to_string(config.listen_port));
-    line(out, "fwmark", std::to_string(config.firewall_mark));
-    line(out, "replace_peers", "true");
-    for (const PeerConfig& peer : config.peers) {
+    if (patch.private_key) line(out, "private_key", to_hex(*patch.private_key));
+    if (patch.listen_port) line(out, "listen_port", std::to_string(*patch.listen_port));
+    if (patch.firewall_mark) line(out, "fwmark", std::to_string(*patch.firewall_mark));
+    if (patch.replace_peers) line(out, "replace_peers", "true");
+    for (const PeerPatch& peer : patch.peers) {
         line(out, "public_key", to_hex(peer.public_key));
-        line(out, "preshared_key", to_hex(peer.preshared_key.value_or(Key{})));
-        if (!peer.endpoint.empty()) {
-            auto endpoint = parse_endpoint(peer.endpoint);
+        // Right after public_key: wireguard-go acts on these before the lines that follow.
+        if (peer.remove) {
+            line(out, "remove", "true");
+            continue;
+        }
+        if (peer.update_only) line(out, "update_only", "true");
+        if (peer.preshared_key) line(out, "preshared_key", to_hex(*peer.preshared_key));
+        if (peer.endpoint) {
+            auto endpoint = parse_endpoint(*peer.endpoint);
             if (!endpoint)
-                return Error{"peer " + to_base64(peer.public_key) + ": endpoint " + quote(peer.endpoint) +
+                return Error{"peer " + to_base64(peer.public_key) + ": endpoint " + quote(*peer.endpoint) +
                              " is not an IP address and port"};
             line(out, "endpoint", endpoint->str());
         }
-        line(out, "persistent_keepalive_interval", std::to_string(peer.persistent_keepalive_seconds));
-        line(out, "replace_allowed_ips", "true");
-        for (const state::IpPrefix& prefix : peer.allowed_ips) line(out, "allowed_ip", prefix.str());
+        if (peer.persistent_keepalive_seconds)
+            line(out, "persistent_keepalive_interval", std::to_string(*peer.persistent_keepalive_seconds));
+        if (peer.allowed_ips) {
+            line(out, "replace_allowed_ips", "true");
+            for (const state::IpPrefix& prefix : *peer.allowed_ips) line(out, "allowed_ip", prefix.str());
+        }
     }
     out += "\n";
     return out;
 }
+
+Result<std::string> set_request(const DeviceConfig& config) { return set_request(replacement(config)); }
 
 Result<DeviceConfig> parse_get_reply(std::string_view reply) { return GetReplyParser().run(reply); }
 
@@ -216,10 +238,10 @@ std::string format_get_reply(const DeviceConfig& config) {
         line(out, "preshared_key", to_hex(peer.preshared_key.value_or(Key{})));
         line(out, "protocol_version", "1");
         if (!peer.endpoint.empty()) line(out, "endpoint", peer.endpoint);
-        line(out, "last_handshake_time_sec", "0");
-        line(out, "last_handshake_time_nsec", "0");
-        line(out, "tx_bytes", "0");
-        line(out, "rx_bytes", "0");
+        line(out, "last_handshake_time_sec", std::to_string(peer.stats.last_handshake_sec));
+        line(out, "last_handshake_time_nsec", std::to_string(peer.stats.last_handshake_nsec));
+        line(out, "tx_bytes", std::to_string(peer.stats.tx_bytes));
+        line(out, "rx_bytes", std::to_string(peer.stats.rx_bytes));
         line(out, "persistent_keepalive_interval", std::to_string(peer.persistent_keepalive_seconds));
         for (const state::IpPrefix& prefix : peer.allowed_ips) line(out, "allowed_ip", prefix.str());
     }

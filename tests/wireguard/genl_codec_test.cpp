@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <linux/genetlink.h>
+#include <linux/time_types.h>
 #include <linux/wireguard.h>
 #include <netinet/in.h>
 #include <netlink/attr.h>
@@ -164,6 +165,69 @@ TEST(WireguardGenlRequest, SetDeviceClearsWhatIsUnset) {
     EXPECT_FALSE(top((*empty)[0])[WGDEVICE_A_PEERS]);  // REPLACE_PEERS alone removes them all
 }
 
+TEST(WireguardGenlRequest, PatchAttributeByAttribute) {
+    DeviceConfig desired = two_peer_device();  // A1 changes its endpoint and allowed IPs, B2 goes, 03 comes
+    desired.peers[0].endpoint = "192.0.2.9:1";
+    desired.peers[0].allowed_ips.pop_back();
+    desired.peers.pop_back();
+    PeerConfig c;
+    c.public_key = key_of(0x03);
+    desired.peers.push_back(c);
+    desired.firewall_mark = 7;
+    auto msgs = genl_set_requests(kFamily, "wg0", device_patch(desired, two_peer_device()), 1);
+    ASSERT_TRUE(msgs.ok()) << msgs.error();
+    ASSERT_EQ(msgs->size(), 1u);
+    auto tb = top((*msgs)[0]);
+    EXPECT_STREQ(nla_get_string(tb[WGDEVICE_A_IFNAME]), "wg0");
+    EXPECT_FALSE(tb[WGDEVICE_A_FLAGS]);  // no WGDEVICE_F_REPLACE_PEERS: the other peers stay
+    EXPECT_FALSE(tb[WGDEVICE_A_PRIVATE_KEY]);
+    EXPECT_FALSE(tb[WGDEVICE_A_LISTEN_PORT]);
+    EXPECT_EQ(nla_get_u32(tb[WGDEVICE_A_FWMARK]), 7u);
+    auto peers = entries(tb[WGDEVICE_A_PEERS]);
+    ASSERT_EQ(peers.size(), 3u);
+
+    auto added = nested(peers[0], WGPEER_A_MAX);
+    EXPECT_EQ(key_at(added[WGPEER_A_PUBLIC_KEY]), key_of(0x03));
+    EXPECT_EQ(nla_get_u32(added[WGPEER_A_FLAGS]), static_cast<uint32_t>(WGPEER_F_REPLACE_ALLOWEDIPS));
+    EXPECT_TRUE(key_at(added[WGPEER_A_PRESHARED_KEY]).is_zero());
+    EXPECT_FALSE(added[WGPEER_A_ENDPOINT]);
+    EXPECT_EQ(nla_get_u16(added[WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL]), 0);
+    ASSERT_TRUE(added[WGPEER_A_ALLOWEDIPS]);
+    EXPECT_TRUE(entries(added[WGPEER_A_ALLOWEDIPS]).empty());
+
+    auto updated = nested(peers[1], WGPEER_A_MAX);
+    EXPECT_EQ(key_at(updated[WGPEER_A_PUBLIC_KEY]), key_of(0xA1));
+    EXPECT_EQ(nla_get_u32(updated[WGPEER_A_FLAGS]),
+              static_cast<uint32_t>(WGPEER_F_REPLACE_ALLOWEDIPS | WGPEER_F_UPDATE_ONLY));
+    EXPECT_FALSE(updated[WGPEER_A_PRESHARED_KEY]);
+    EXPECT_FALSE(updated[WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL]);
+    ASSERT_EQ(nla_len(updated[WGPEER_A_ENDPOINT]), static_cast<int>(sizeof(sockaddr_in)));
+    sockaddr_in sin;
+    std::memcpy(&sin, nla_data(updated[WGPEER_A_ENDPOINT]), sizeof sin);
+    EXPECT_EQ(ntohs(sin.sin_port), 1);
+    EXPECT_EQ(ntohl(sin.sin_addr.s_addr), 0xC0000209u);
+    auto ips = entries(updated[WGPEER_A_ALLOWEDIPS]);
+    ASSERT_EQ(ips.size(), 1u);
+    EXPECT_EQ(nla_get_u8(nested(ips[0], WGALLOWEDIP_A_MAX)[WGALLOWEDIP_A_CIDR_MASK]), 16);
+
+    auto removed = nested(peers[2], WGPEER_A_MAX);
+    EXPECT_EQ(key_at(removed[WGPEER_A_PUBLIC_KEY]), key_of(0xB2));
+    EXPECT_EQ(nla_get_u32(removed[WGPEER_A_FLAGS]), static_cast<uint32_t>(WGPEER_F_REMOVE_ME));
+    for (int attr : {WGPEER_A_PRESHARED_KEY, WGPEER_A_ENDPOINT, WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL,
+                     WGPEER_A_ALLOWEDIPS})
+        EXPECT_FALSE(removed[attr]) << attr;
+
+    // An update that keeps its allowed IPs has neither the flag nor the nest.
+    desired = two_peer_device();
+    desired.peers[1].persistent_keepalive_seconds = 9;
+    msgs = genl_set_requests(kFamily, "wg0", device_patch(desired, two_peer_device()), 1);
+    ASSERT_TRUE(msgs.ok()) << msgs.error();
+    auto only = nested(entries(top((*msgs)[0])[WGDEVICE_A_PEERS])[0], WGPEER_A_MAX);
+    EXPECT_EQ(nla_get_u32(only[WGPEER_A_FLAGS]), static_cast<uint32_t>(WGPEER_F_UPDATE_ONLY));
+    EXPECT_EQ(nla_get_u16(only[WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL]), 9);
+    EXPECT_FALSE(only[WGPEER_A_ALLOWEDIPS]);
+}
+
 TEST(WireguardGenlRequest, SetDeviceRefusesWhatItCannotEncode) {
     DeviceConfig d = two_peer_device();
     d.peers[1].endpoint = "vpn.example.com:51820";
@@ -257,6 +321,27 @@ TEST(WireguardGenlRequest, SplitsLargeDevicesAsTheKernelExpects) {
     EXPECT_EQ(whole->size(), 1u);
 }
 
+TEST(WireguardGenlRequest, SplitUpdateKeepsUpdateOnlyAndReplacesOnce) {
+    DeviceConfig actual = big_device(2, 100);
+    DeviceConfig desired = actual;
+    desired.peers[1].allowed_ips.pop_back();
+    auto msgs = genl_set_requests(kFamily, "wg0", device_patch(desired, actual), 1, 1024);
+    ASSERT_TRUE(msgs.ok()) << msgs.error();
+    ASSERT_GT(msgs->size(), 1u);
+    size_t ips = 0;
+    for (size_t i = 0; i < msgs->size(); ++i) {
+        auto tb = top((*msgs)[i]);
+        for (nlattr* pa : entries(tb[WGDEVICE_A_PEERS])) {
+            auto p = nested(pa, WGPEER_A_MAX);
+            EXPECT_EQ(key_at(p[WGPEER_A_PUBLIC_KEY]), desired.peers[1].public_key);
+            uint32_t want = WGPEER_F_UPDATE_ONLY | (i == 0 ? WGPEER_F_REPLACE_ALLOWEDIPS : 0);
+            EXPECT_EQ(nla_get_u32(p[WGPEER_A_FLAGS]), want) << "request " << i;
+            ips += entries(p[WGPEER_A_ALLOWEDIPS]).size();
+        }
+    }
+    EXPECT_EQ(ips, 99u);
+}
+
 // ---- the dump, as the kernel sends it (built with libnl, independently of the code under test) ----
 
 class KernelMessage {
@@ -333,7 +418,7 @@ std::vector<std::vector<uint8_t>> kernel_dump(uint32_t seq) {
     std::memcpy(&sin6.sin6_addr, prefix("2001:db8::1/128").addr.bytes.data(), 16);
     nla_put(first.get(), WGPEER_A_ENDPOINT, sizeof sin6, &sin6);
     nla_put_u16(first.get(), WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL, 0);
-    timespec hs{};
+    __kernel_timespec hs{1700000000, 123456789};
     nla_put(first.get(), WGPEER_A_LAST_HANDSHAKE_TIME, sizeof hs, &hs);
     nla_put_u64(first.get(), WGPEER_A_RX_BYTES, 1);
     nla_put_u64(first.get(), WGPEER_A_TX_BYTES, 2);
@@ -383,6 +468,9 @@ TEST(WireguardGenlDump, JoinsPeersSplitOverMessages) {
     ASSERT_EQ(d->peers.size(), 2u);
     EXPECT_EQ(d->peers[1].allowed_ips, (std::vector{prefix("10.1.0.0/16"), prefix("10.2.3.4/32")}));
     EXPECT_FALSE(d->peers[0].preshared_key);  // zero: none
+    // The statistics, beside the configuration (the second peer's message has none).
+    EXPECT_EQ(d->peers[0].stats, (PeerStats{1700000000, 123456789, 1, 2}));
+    EXPECT_EQ(d->peers[1].stats, PeerStats{});
 }
 
 // The fuzzer's seed was written by a separate encoder (Python's struct): it must mean the device the
@@ -468,6 +556,28 @@ TEST(WireguardGenlDump, EveryMalformedDump) {
     reinterpret_cast<nlmsghdr*>(no_genl.data())->nlmsg_len = NLMSG_HDRLEN + 2;
 
     const std::pair<std::vector<uint8_t>, std::string> cases[] = {
+        {with([&](KernelMessage& m) {
+             peer(m, [](KernelMessage& k) {
+                 k.key(WGPEER_A_PUBLIC_KEY, key_of(1));
+                 nla_put_u64(k.get(), WGPEER_A_LAST_HANDSHAKE_TIME, 1);
+             });
+         }),
+         "last handshake time of the wrong size"},
+        {with([&](KernelMessage& m) {
+             peer(m, [](KernelMessage& k) {
+                 k.key(WGPEER_A_PUBLIC_KEY, key_of(1));
+                 __kernel_timespec t{5, 1000000000};
+                 nla_put(k.get(), WGPEER_A_LAST_HANDSHAKE_TIME, sizeof t, &t);
+             });
+         }),
+         "peer AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=: last handshake time out of range"},
+        {with([&](KernelMessage& m) {
+             peer(m, [](KernelMessage& k) {
+                 k.key(WGPEER_A_PUBLIC_KEY, key_of(1));
+                 nla_put_u32(k.get(), WGPEER_A_RX_BYTES, 1);
+             });
+         }),
+         "rx bytes of the wrong size"},
         {short_header, "truncated netlink message"},
         {overrun, "netlink message overruns its datagram"},
         {no_genl, "truncated generic netlink message"},

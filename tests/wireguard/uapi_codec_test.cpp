@@ -61,6 +61,59 @@ TEST(WireguardUapiSetRequest, RefusesAnEndpointThatWouldGoOutVerbatim) {
                                    std::string(36, '0') + "...\" is not an IP address and port");
 }
 
+TEST(WireguardUapiSetRequest, PatchExactText) {
+    DevicePatch patch;
+    patch.listen_port = 51821;
+    PeerPatch added;
+    added.public_key = key_of(0x03);
+    added.preshared_key = Key{};
+    added.persistent_keepalive_seconds = 0;
+    added.allowed_ips = std::vector{prefix("10.3.0.0/16")};
+    PeerPatch updated;
+    updated.public_key = key_of(0xA1);
+    updated.update_only = true;
+    updated.endpoint = "[2001:0db8::7]:9";
+    updated.allowed_ips = std::vector<state::IpPrefix>{};  // replaced by none
+    PeerPatch removed;
+    removed.public_key = key_of(0xB2);
+    removed.remove = true;
+    removed.persistent_keepalive_seconds = 5;  // ignored: a removal carries nothing else
+    patch.peers = {added, updated, removed};
+    auto request = set_request(patch);
+    ASSERT_TRUE(request.ok()) << request.error();
+    // No private_key, fwmark or replace_peers: what the patch does not set is left alone.
+    EXPECT_EQ(*request,
+              "set=1\n"
+              "listen_port=51821\n"
+              "public_key=" + hex_of(0x03) + "\n"
+              "preshared_key=" + kZero + "\n"
+              "persistent_keepalive_interval=0\n"
+              "replace_allowed_ips=true\n"
+              "allowed_ip=10.3.0.0/16\n"
+              "public_key=" + hex_of(0xA1) + "\n"
+              "update_only=true\n"
+              "endpoint=[2001:db8::7]:9\n"
+              "replace_allowed_ips=true\n"
+              "public_key=" + hex_of(0xB2) + "\n"
+              "remove=true\n"
+              "\n");
+    EXPECT_EQ(*set_request(DevicePatch{}), "set=1\n\n");
+
+    updated.endpoint = "vpn.example.com:51820";
+    patch.peers = {updated};
+    EXPECT_EQ(set_request(patch).error(), "peer oaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaE=: endpoint "
+                                          "\"vpn.example.com:51820\" is not an IP address and port");
+}
+
+TEST(WireguardUapiSetRequest, PatchOfAChangedDevice) {
+    DeviceConfig desired = two_peer_device();
+    desired.peers[0].allowed_ips.pop_back();
+    auto request = set_request(device_patch(desired, two_peer_device()));
+    ASSERT_TRUE(request.ok()) << request.error();
+    EXPECT_EQ(*request, "set=1\npublic_key=" + hex_of(0xA1) +
+                            "\nupdate_only=true\nreplace_allowed_ips=true\nallowed_ip=10.1.0.0/16\n\n");
+}
+
 // What wireguard-go 0.0.20220316 answers for a device configured with two_peer_device().
 std::string wireguard_go_reply() {
     return "private_key=" + hex_of(0x11) + "\n"
@@ -98,6 +151,14 @@ TEST(WireguardUapiGetReply, ParsesWireguardGo) {
     EXPECT_EQ(d->peers[0].public_key, key_of(0xB2));  // in the reply's order
     EXPECT_FALSE(d->peers[0].preshared_key);         // all zero: none
     EXPECT_EQ(d->peers[1].allowed_ips, (std::vector{prefix("10.2.3.4/32"), prefix("10.1.0.0/16")}));
+    // The statistics, beside the configuration; the endpoint read is the one in use.
+    EXPECT_EQ(d->peers[0].stats, PeerStats{});
+    EXPECT_FALSE(d->peers[0].stats.handshake_done());
+    EXPECT_EQ(d->peers[1].stats.last_handshake_sec, 1700000000);
+    EXPECT_EQ(d->peers[1].stats.last_handshake_nsec, 123u);
+    EXPECT_EQ(d->peers[1].stats.rx_bytes, 92u);
+    EXPECT_EQ(d->peers[1].stats.tx_bytes, 18446744073709551615u);
+    EXPECT_TRUE(d->peers[1].stats.handshake_done());
 }
 
 TEST(WireguardUapiGetReply, FuzzSeedIsTheSameReply) {
@@ -131,9 +192,12 @@ TEST(WireguardUapiGetReply, DropsTheZoneOfARoamedLinkLocalEndpoint) {
 
 TEST(WireguardUapiGetReply, RoundTripsThroughTheDaemonSide) {
     DeviceConfig d = two_peer_device();
+    d.peers[1].stats = PeerStats{1712345678, 999999999, 7, 8};
     auto back = parse_get_reply(format_get_reply(d));
     ASSERT_TRUE(back.ok()) << back.error();
     EXPECT_EQ(*back, d);
+    EXPECT_EQ(back->peers[1].stats, d.peers[1].stats);
+    EXPECT_EQ(back->peers[0].stats, PeerStats{});
     EXPECT_EQ(*parse_get_reply(format_get_reply(DeviceConfig{})), DeviceConfig{});
 }
 
@@ -183,6 +247,11 @@ TEST(WireguardUapiGetReply, EveryMalformedReply) {
         {pk + "persistent_keepalive_interval=65536\nerrno=0\n\n", "reply line 2: persistent_keepalive_interval \"65536\" is out of range"},
         {pk + "rx_bytes=18446744073709551616\nerrno=0\n\n", "reply line 2: rx_bytes \"18446744073709551616\" is not a number"},
         {pk + "last_handshake_time_sec=-1\nerrno=0\n\n", "reply line 2: last_handshake_time_sec \"-1\" is not a number"},
+        {pk + "last_handshake_time_sec=9223372036854775808\nerrno=0\n\n",
+         "reply line 2: last_handshake_time_sec \"9223372036854775808\" is not a number"},
+        {pk + "last_handshake_time_nsec=1000000000\nerrno=0\n\n",
+         "reply line 2: last_handshake_time_nsec \"1000000000\" is not a number from 0 to 999999999"},
+        {pk + "tx_bytes=x\nerrno=0\n\n", "reply line 2: tx_bytes \"x\" is not a number"},
         {pk + "allowed_ip=10.0.0.0\nerrno=0\n\n", "reply line 2: allowed_ip \"10.0.0.0\" is not an IP prefix"},
         {pk + "allowed_ip=10.0.0.0/33\nerrno=0\n\n", "reply line 2: allowed_ip \"10.0.0.0/33\" is not an IP prefix"},
         {pk + "allowed_ip=10.0.0.0/8\nallowed_ip=10.1.0.0/8\nerrno=0\n\n", "reply line 3: allowed_ip \"10.1.0.0/8\" twice"},
