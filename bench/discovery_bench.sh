@@ -18,11 +18,12 @@
 #             (an error, a lost delivery, the sender behind, or p99 above 4× the first step's and
 #             20 ms): the highest sustained rate on one core.
 #   client    a nodenet daemon (one veth link, discovery on) in a cluster where the generator keeps
-#             500 affiliates sealed with the cluster secret, changing CLIENT_RATE (10) of them a
-#             second (a new host name each time: real work for the daemon): its VmRSS/RssAnon with
-#             an empty cluster and with 500 affiliates, its CPU over CLIENT_SECONDS (60); then
-#             PROBES (20) updates of one affiliate timed until `nodenet get affiliates -o json`
-#             (asked back to back) and `nodenet events` (followed) show it.
+#             500 affiliates sealed with the cluster secret (real ones, which the daemon decrypts):
+#             its VmRSS/RssAnon connected to an empty cluster and with the 500; its CPU over
+#             CLIENT_IDLE_SECONDS (20) without changes, then over CLIENT_SECONDS (60) while
+#             CLIENT_RATE (10) affiliates a second change (a new host name each time: real work
+#             for the daemon); then PROBES (20) updates of one affiliate timed until `nodenet get
+#             affiliates -o json` (asked back to back) and `nodenet events` (followed) show it.
 #
 # The server runs with `--rate-limit 0`: every simulated node connects from 127.0.0.1, and the
 # 15 requests/s per client IP would otherwise be the limit measured. On a machine with two cores or
@@ -32,7 +33,8 @@
 #
 # Environment: BUILD (build/gcc: built there with cmake when nodenet or discovery_load is missing),
 # NODENET, LOAD (the binaries), CASES, AFFILIATES, RATE, MAX_RATES ("1000 2000 4000 8000 16000
-# 32000"), SECONDS_PER_RATE (10), CLIENT_RATE, CLIENT_SECONDS, PROBES, KEEP_WORK=1 (keep the logs).
+# 32000"), SECONDS_PER_RATE (10), CLIENT_RATE, CLIENT_SECONDS, CLIENT_IDLE_SECONDS, PROBES,
+# KEEP_WORK=1 (keep the logs).
 set -euo pipefail
 export LC_ALL=C
 
@@ -49,16 +51,19 @@ MAX_RATES=${MAX_RATES:-1000 2000 4000 8000 16000 32000}
 SECONDS_PER_RATE=${SECONDS_PER_RATE:-10}
 CLIENT_RATE=${CLIENT_RATE:-10}
 CLIENT_SECONDS=${CLIENT_SECONDS:-60}
+CLIENT_IDLE_SECONDS=${CLIENT_IDLE_SECONDS:-20}
 PROBES=${PROBES:-20}
 PREFIX=nodenet-disc-bench
 NS=$PREFIX-$$
-PORT=3000
+# The next server listens one port up: gRPC listens with SO_REUSEPORT, so a server that had not
+# quite gone yet would otherwise share the port with the next one.
+port=3000
 
 die() { echo "discovery_bench: $*" >&2; exit 1; }
 say() { echo "discovery_bench: $*" >&2; }
 [ "$(id -u)" -eq 0 ] || die "needs root (a network namespace): sudo $0"
 for c in $CASES; do case $c in server | clusters | maxrate | client) ;; *) die "unknown case $c" ;; esac; done
-for v in AFFILIATES RATE SECONDS_PER_RATE CLIENT_RATE CLIENT_SECONDS PROBES; do
+for v in AFFILIATES RATE SECONDS_PER_RATE CLIENT_RATE CLIENT_SECONDS CLIENT_IDLE_SECONDS PROBES; do
     [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a whole number"
 done
 command -v ip >/dev/null || die "iproute2 (ip) is missing"
@@ -95,6 +100,20 @@ trap 'exit 130' INT TERM
 ip netns add "$NS"
 ip -n "$NS" link set lo up
 in_ns() { ip netns exec "$NS" "$@"; }
+# in_ns_pid FILE COMMAND...: COMMAND in the namespace, its PID written to FILE (`ip netns exec` may
+# fork; the shell's PID is the command's, as it execs it and the command execs on).
+in_ns_pid() {
+    local file=$1
+    shift
+    rm -f "$file"
+    ip netns exec "$NS" sh -c 'echo $$ >"$0.new" && mv "$0.new" "$0" && exec "$@"' "$file" "$@"
+}
+# wait_pid FILE: until FILE names a PID (up to 10 s)
+wait_pid() {
+    local _
+    for _ in $(seq 1000); do [ -s "$1" ] && { cat "$1"; return 0; }; sleep 0.01; done
+    die "no PID in $1"
+}
 if [ "$(nproc)" -ge 2 ]; then
     server_core=1
     cores="server on core 1, generator on core 0"
@@ -104,23 +123,29 @@ else
 fi
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-# start_server NAME: a fresh server in the namespace; sets server_pid.
+# start_server NAME: a fresh server in the namespace on a new port; sets server_pid and port.
 start_server() {
+    port=$((port + 1))
     rm -f "$work/ready"
-    # ip netns exec, taskset and the server exec one another: $! is the server's PID.
-    in_ns taskset -c "$server_core" \
-        "$NODENET" discovery-server --listen 127.0.0.1:$PORT --rate-limit 0 --ready-file "$work/ready" \
+    in_ns_pid "$work/server.pid" taskset -c "$server_core" \
+        "$NODENET" discovery-server --listen 127.0.0.1:$port --rate-limit 0 --ready-file "$work/ready" \
         2>"$work/server-$1.log" &
-    server_pid=$!
-    pids+=("$server_pid")
+    pids+=($!)
     local _
-    for _ in $(seq 1000); do [ -s "$work/ready" ] && return 0; sleep 0.01; done
-    die "discovery-server did not start: $(tail -2 "$work/server-$1.log")"
+    for _ in $(seq 1000); do [ -s "$work/ready" ] && break; sleep 0.01; done
+    [ -s "$work/ready" ] || die "discovery-server did not start: $(tail -2 "$work/server-$1.log")"
+    server_pid=$(wait_pid "$work/server.pid")
+    pids+=("$server_pid")
 }
-stop_server() {
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
+# stop_pid PID: SIGTERM, then SIGKILL after 5 s; returns once it is gone.
+stop_pid() {
+    local _
+    kill "$1" 2>/dev/null || return 0
+    for _ in $(seq 500); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.01; done
+    kill -9 "$1" 2>/dev/null || true
+    for _ in $(seq 500); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.01; done
 }
+stop_server() { stop_pid "$server_pid"; }
 
 # load NAME ARGS...: the generator on its core; its output in $work/NAME.out (shown as it goes).
 load() {
@@ -128,7 +153,7 @@ load() {
     shift
     local rc
     set +e
-    in_ns taskset -c 0 "$LOAD" --target 127.0.0.1:$PORT "$@" 2>&1 | tee "$work/$name.out" |
+    in_ns taskset -c 0 "$LOAD" --target 127.0.0.1:$port "$@" 2>&1 | tee "$work/$name.out" |
         sed -e '/^RESULT/d' -e "s/^/  [$name] /" >&2
     rc=${PIPESTATUS[0]}
     set -e
@@ -229,33 +254,35 @@ cluster:
       kubernetes:
         disabled: true
       service:
-        endpoint: http://127.0.0.1:$PORT
+        endpoint: http://127.0.0.1:$port
 YAML
-        in_ns unshare -m -u taskset -c "$server_core" "$NODENET" daemon -c "$d/config.yaml" \
+        in_ns_pid "$d/pid" unshare -m -u taskset -c "$server_core" "$NODENET" daemon -c "$d/config.yaml" \
             --state-dir "$d/state" --runtime-dir "$d/run" --ready-file "$d/ready" --resolver none --log-level warn \
             >"$d/daemon.log" 2>&1 &
-        daemon_pid=$!
+        pids+=($!)
+        daemon_pid=$(wait_pid "$d/pid")
         pids+=("$daemon_pid")
         connected() { "$NODENET" status -o json --runtime-dir "$d/run" 2>/dev/null | grep -q '"connected": *true'; }
         for _ in $(seq 1000); do [ -e "$d/ready" ] && connected && break; sleep 0.02; done
         connected || die "the daemon did not connect to the server: $(tail -3 "$d/daemon.log")"
         load client --clusters 1 --affiliates 500 --watchers 0 --cluster-id "$cluster_id" --secret "$secret" \
-            --rate "$CLIENT_RATE" --warmup 5 --duration "$CLIENT_SECONDS" --probes "$PROBES" \
+            --rate "0,$CLIENT_RATE" --warmup 5 --duration "$CLIENT_IDLE_SECONDS,$CLIENT_SECONDS" --probes "$PROBES" \
             --nodenet "$NODENET" --runtime-dir "$d/run" --observe daemon="$daemon_pid" --observe server="$server_pid"
         shown=$("$NODENET" get affiliates -o json --runtime-dir "$d/run" | grep -c '"hostname"' || true)
-        kill "$daemon_pid" 2>/dev/null || true
-        wait "$daemon_pid" 2>/dev/null || true
+        stop_pid "$daemon_pid"
         stop_server
         di=$(val client "observe name=daemon phase=idle" rss_kb)
         dai=$(val client "observe name=daemon phase=idle" anon_kb)
         row "daemon VmRSS (RssAnon): connected, empty cluster → 500 affiliates (end)" \
-            "$(mb "$di") ($(mb "$dai")) → $(mb "$(val client window daemon_rss_kb)") ($(mb "$(val client "observe name=daemon phase=end" anon_kb)"))" \
+            "$(mb "$di") ($(mb "$dai")) → $(mb "$(val client "observe name=daemon phase=end" rss_kb)") ($(mb "$(val client "observe name=daemon phase=end" anon_kb)"))" \
             "$(val client "observe name=daemon phase=end" threads) threads; \`get affiliates\` lists $shown"
-        row "daemon CPU, $CLIENT_RATE affiliate changes/s, $CLIENT_SECONDS s" "$(val client window daemon_cpu_pct) % of a core" \
-            "server $(val client window server_cpu_pct) %; generator $(val client window gen_cpu_pct) %; $(val client window ok) updates accepted"
+        row "daemon CPU, 500 affiliates, no change, $CLIENT_IDLE_SECONDS s" "$(val client window daemon_cpu_pct 1) % of a core" \
+            "server $(val client window server_cpu_pct 1) %"
+        row "daemon CPU, $CLIENT_RATE affiliate changes/s, $CLIENT_SECONDS s" "$(val client window daemon_cpu_pct 2) % of a core" \
+            "server $(val client window server_cpu_pct 2) %; generator $(val client window gen_cpu_pct 2) %; $(val client window ok 2) updates accepted"
         row "peer's update → \`nodenet get affiliates -o json\` shows it" \
             "p50 $(val client probe get_p50_ms) ms, max $(val client probe get_max_ms) ms" \
-            "$PROBES probes, $(val client probe missed) missed; gets asked back to back, one takes p50 $(val client probe poll_p50_ms) ms (500 affiliates)"
+            "$PROBES probes, $(val client probe missed) missed; gets asked back to back: one of 500 affiliates takes p50 $(val client probe poll_p50_ms) ms, of the identity alone $(val client probe baseline_get_ms) ms"
         row "peer's update → \`nodenet events\` prints it" \
             "p50 $(val client probe event_p50_ms) ms, max $(val client probe event_max_ms) ms" "$(val client probe events) of $PROBES seen"
         ;;

@@ -57,7 +57,8 @@ struct Options {
     int clusters = 1, affiliates = 1000, watchers = 1;
     int connections = 0;  // channels the affiliates share; 0 = one per affiliate, at most 1000
     std::vector<double> rates{1000};  // total updates per second; one measured window each
-    double warmup = 2, duration = 10;
+    double warmup = 2;
+    std::vector<double> durations{10};  // seconds measured per rate; the last one for the rest
     int data_min = 300, data_max = 600, endpoints_min = 2, endpoints_max = 4;
     std::string cluster_id;  // the one cluster's ID (with --secret); else bench-cluster-<c>
     std::string secret;      // base64: real affiliates sealed with this cluster secret
@@ -351,7 +352,7 @@ void Generator::connect_channels() {
         }
     for (auto& ch : channels_) ch->GetState(true);
     int connected = 0;
-    for (auto& ch : channels_) connected += ch->WaitForConnected(Clock::now() + 20s) ? 1 : 0;
+    for (auto& ch : channels_) connected += ch->WaitForConnected(std::chrono::system_clock::now() + 20s) ? 1 : 0;
     for (int i = 0; i < n; ++i) stubs_.push_back(pb::Cluster::NewStub(channels_[i]));
     std::printf("connections: %d of %zu connected (%d for %d affiliates, %zu watchers)\n", connected, channels_.size(),
                 n, total, watchers_.size());
@@ -650,9 +651,21 @@ void Generator::run_probes() {
             event_at.emplace(std::atoi(p + std::strlen(": changed: probe-")), now);
         }
     });
-    std::vector<double> get_ms, event_ms, poll_ms;
+    std::vector<double> get_ms, event_ms, poll_ms, baseline_ms;
     int missed = 0;
     std::vector<std::string> get{o_.nodenet, "get", "affiliates", "-o", "json", "--runtime-dir", o_.runtime_dir};
+    // The cost of asking at all: a `get` of one small resource (process start, control socket).
+    for (int i = 0; i < 5; ++i) {
+        int64_t p0 = now_ns();
+        run_capture({o_.nodenet, "get", "identities", "-o", "json", "--runtime-dir", o_.runtime_dir});
+        baseline_ms.push_back((now_ns() - p0) / 1e6);
+    }
+    // Probe 0, untimed: once `nodenet events` prints it, the follower is subscribed.
+    send_update(*slots_[0], "probe-0.bench.example");
+    for (auto deadline = Clock::now() + 10s; Clock::now() < deadline; std::this_thread::sleep_for(10ms)) {
+        std::lock_guard lock(mu);
+        if (event_at.count(0)) break;
+    }
     for (int n = 1; n <= o_.probes; ++n) {
         std::string name = "probe-" + std::to_string(n) + ".bench.example";
         int64_t t0 = now_ns();
@@ -679,13 +692,15 @@ void Generator::run_probes() {
     waitpid(events.pid, nullptr, 0);
     probe_slot_ = -1;
     std::printf("probes: %d updates of one affiliate; `nodenet get affiliates` showed it after p50 %.1f ms, max %.1f ms "
-                "(one get takes p50 %.1f ms); `nodenet events` printed it after p50 %.1f ms, max %.1f ms; %d never seen\n",
-                o_.probes, percentile(get_ms, 50), percentile(get_ms, 100), percentile(poll_ms, 50), percentile(event_ms, 50),
-                percentile(event_ms, 100), missed);
-    std::printf("RESULT probe probes=%d missed=%d get_p50_ms=%s get_p99_ms=%s get_max_ms=%s poll_p50_ms=%s events=%zu "
-                "event_p50_ms=%s event_p99_ms=%s event_max_ms=%s\n",
+                "(one get of every affiliate takes p50 %.1f ms, of the identity %.1f ms); `nodenet events` printed it after "
+                "p50 %.1f ms, max %.1f ms; %d never seen\n",
+                o_.probes, percentile(get_ms, 50), percentile(get_ms, 100), percentile(poll_ms, 50),
+                percentile(baseline_ms, 50), percentile(event_ms, 50), percentile(event_ms, 100), missed);
+    std::printf("RESULT probe probes=%d missed=%d get_p50_ms=%s get_p99_ms=%s get_max_ms=%s poll_p50_ms=%s "
+                "baseline_get_ms=%s events=%zu event_p50_ms=%s event_p99_ms=%s event_max_ms=%s\n",
                 o_.probes, missed, fmt(percentile(get_ms, 50)).c_str(), fmt(percentile(get_ms, 99)).c_str(),
-                fmt(percentile(get_ms, 100)).c_str(), fmt(percentile(poll_ms, 50)).c_str(), event_ms.size(),
+                fmt(percentile(get_ms, 100)).c_str(), fmt(percentile(poll_ms, 50)).c_str(),
+                fmt(percentile(baseline_ms, 50)).c_str(), event_ms.size(),
                 fmt(percentile(event_ms, 50)).c_str(), fmt(percentile(event_ms, 99)).c_str(),
                 fmt(percentile(event_ms, 100)).c_str());
     std::fflush(stdout);
@@ -712,11 +727,12 @@ int Generator::run() {
     std::optional<double> first_p99;
     double sustained = 0;
     std::string stopped_by = "last rate";
-    for (double rate : o_.rates) {
+    for (size_t i = 0; i < o_.rates.size(); ++i) {
+        double rate = o_.rates[i];
         rate_ = rate;
         std::this_thread::sleep_for(std::chrono::duration<double>(o_.warmup));
         Mark begin = mark();
-        std::this_thread::sleep_for(std::chrono::duration<double>(o_.duration));
+        std::this_thread::sleep_for(std::chrono::duration<double>(o_.durations[std::min(i, o_.durations.size() - 1)]));
         Mark end = mark();
         if (o_.probes == 0 || rate != o_.rates.back()) rate_ = 0;
         drain();
@@ -779,7 +795,8 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(0, 20000));
     app.add_option("--rate", o.rates, "Total updates/s; several: one measured window each, in order")->delimiter(',');
     app.add_option("--warmup", o.warmup, "Seconds at each rate before measuring")->capture_default_str();
-    app.add_option("--duration", o.duration, "Seconds measured at each rate")->capture_default_str();
+    app.add_option("--duration", o.durations, "Seconds measured at each rate (a list: one per rate, the last for the rest)")
+        ->delimiter(',');
     app.add_option("--data-min", o.data_min)->capture_default_str();
     app.add_option("--data-max", o.data_max)->capture_default_str();
     app.add_option("--endpoints-min", o.endpoints_min)->capture_default_str();
@@ -794,6 +811,10 @@ int main(int argc, char** argv) {
     app.add_option("--seed", o.seed)->capture_default_str();
     app.add_flag("--ramp", o.ramp, "Stop at the first --rate that is not sustained (errors, lost deliveries, sender behind, p99 climbing)");
     CLI11_PARSE(app, argc, argv);
+    if (o.durations.empty() || o.rates.empty()) {
+        std::fprintf(stderr, "discovery_load: --rate and --duration need a value\n");
+        return 2;
+    }
     if (o.data_min < 16 || o.data_max < o.data_min || o.data_max > 2048 || o.endpoints_min < 0 ||
         o.endpoints_max < o.endpoints_min || o.endpoints_max > 64) {
         std::fprintf(stderr, "discovery_load: data sizes 16..2048 and endpoint counts 0..64, min <= max\n");
