@@ -177,16 +177,20 @@ window_row() {
     row "$1" "p50 $(val "$2" $w all_p50_ms "$n") ms, p99 $(val "$2" $w all_p99_ms "$n") ms, max $(val "$2" $w all_max_ms "$n") ms" \
         "$(val "$2" $w achieved "$n") updates/s; $(val "$2" $w delivered "$n")/$(val "$2" $w expected "$n") deliveries; errors $(val "$2" $w codes "$n"); server CPU $(val "$2" $w server_cpu_pct "$n") % of a core; generator CPU $(val "$2" $w gen_cpu_pct "$n") %"
 }
+# server_memory_row NAME AFFILIATES CONNECTIONS WATCHERS: the server's VmRSS at each phase of NAME's
+# run, and what each step added: the connections, the affiliates, the watchers (their own
+# connections and snapshots), then the update load (gRPC's buffers and allocator arenas).
 server_memory_row() {
-    local name=$1 n=$2
-    local idle conn pop end
+    local name=$1 n=$2 conns=$3 watchers=$4 idle conn pop watch end
     idle=$(val "$name" "observe name=server phase=idle" rss_kb)
     conn=$(val "$name" "observe name=server phase=connected" rss_kb)
     pop=$(val "$name" "observe name=server phase=populated" rss_kb)
+    watch=$(val "$name" "observe name=server phase=watching" rss_kb)
     end=$(val "$name" "observe name=server phase=end" rss_kb)
-    row "server VmRSS ($name): idle → connections open → $n affiliates → end" \
-        "$(mb "$idle") → $(mb "$conn") → $(mb "$pop") → $(mb "$end")" \
-        "per 1,000 affiliates: $(awk -v a="$idle" -v b="$end" -v n="$n" 'BEGIN {printf "%.1f MB with their connections", (b - a) / n * 1000 / 1024}'), $(awk -v a="$conn" -v b="$end" -v n="$n" 'BEGIN {printf "%.1f MB without", (b - a) / n * 1000 / 1024}'); RssAnon at the end $(mb "$(val "$name" "observe name=server phase=end" anon_kb)"), $(val "$name" "observe name=server phase=end" threads) threads"
+    row "server VmRSS ($name): idle → $conns connections → $n affiliates → $watchers watcher(s) → after the load" \
+        "$(mb "$idle") → $(mb "$conn") → $(mb "$pop") → $(mb "$watch") → $(mb "$end")" \
+        "$(awk -v i="$idle" -v c="$conn" -v p="$pop" -v w="$watch" -v e="$end" -v n="$n" -v k="$conns" -v ws="$watchers" 'BEGIN {
+            printf "%.1f KB per connection; %.2f MB per 1,000 affiliates stored; %.0f KB per watcher; %.1f MB per 1,000 affiliates all told", (c - i) / k, (p - c) / n * 1000 / 1024, (w - p) / ws, (e - i) / n * 1000 / 1024}'); RssAnon at the end $(mb "$(val "$name" "observe name=server phase=end" anon_kb)"), $(val "$name" "observe name=server phase=end" threads) threads"
 }
 
 say "$(nproc) cores, $cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -203,7 +207,7 @@ for case in $CASES; do
             window_row "1 × $AFFILIATES affiliates, $RATE updates/s, $w watcher(s): update → every watcher" "server-w$w"
             row "  same, per delivery" "p50 $(val "server-w$w" window p50_ms) ms, p99 $(val "server-w$w" window p99_ms) ms" \
                 "AffiliateUpdate RPC p50 $(val "server-w$w" window rpc_p50_ms) ms, p99 $(val "server-w$w" window rpc_p99_ms) ms; snapshot of $(val "server-w$w" snapshot affiliates) affiliates to $w watcher(s) within $(val "server-w$w" snapshot max_ms) ms"
-            [ $w -eq 1 ] && server_memory_row "server-w$w" "$AFFILIATES"
+            [ $w -eq 1 ] && server_memory_row "server-w$w" "$AFFILIATES" "$((AFFILIATES < 1000 ? AFFILIATES : 1000))" $w
         done
         ;;
     clusters)
@@ -213,7 +217,7 @@ for case in $CASES; do
             --warmup 2 --duration "$SECONDS_PER_RATE" --observe server="$server_pid"
         stop_server
         window_row "100 × 100 affiliates, $RATE updates/s, 1 watcher per cluster: update → watcher" clusters
-        server_memory_row clusters 10000
+        server_memory_row clusters 10000 1000 100
         ;;
     maxrate)
         say "case maxrate: 1 cluster x 1000 affiliates, 1 watcher, rates $MAX_RATES until one is not sustained"
@@ -295,3 +299,6 @@ echo
 echo "| case | result | notes |"
 echo "|---|---|---|"
 printf '%s\n' "${results[@]}"
+echo
+echo "No peer to compare with: Talos's discovery service is under the Business Source License, and there is no"
+echo "other free implementation of its API to run side by side."
