@@ -15,7 +15,6 @@
 #include <grpcpp/grpcpp.h>
 #include <openssl/evp.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,23 +26,19 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "bench/load_support.h"
 #include "discovery/affiliate_crypto.h"
 #include "discovery/affiliate_seal.h"
 #include "discovery/proto/cluster.grpc.pb.h"
-
-extern char** environ;
 
 namespace nodenet::bench {
 namespace {
@@ -71,59 +66,6 @@ struct Options {
 };
 
 int64_t now_ns() { return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count(); }
-
-double percentile(std::vector<double> v, double p) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    size_t i = std::min(v.size() - 1, static_cast<size_t>(p / 100.0 * static_cast<double>(v.size())));
-    return v[i];
-}
-
-std::string status_name(int code) {
-    static const char* const names[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-                                        "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-                                        "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
-                                        "UNAUTHENTICATED"};
-    return code >= 0 && code <= 16 ? names[code] : "code" + std::to_string(code);
-}
-
-std::string fmt(double v, int digits = 2) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-    return buf;
-}
-
-// ---------------------------------------------------------------- /proc
-struct ProcSample {
-    long rss_kb = 0, anon_kb = 0, threads = 0;
-    double cpu_s = 0;  // user + system
-};
-
-ProcSample read_proc(int pid) {
-    ProcSample s;
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::string key;
-    long value;
-    while (status >> key) {
-        if (key == "VmRSS:" && status >> value) s.rss_kb = value;
-        else if (key == "RssAnon:" && status >> value) s.anon_kb = value;
-        else if (key == "Threads:" && status >> value) s.threads = value;
-    }
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    std::getline(stat, line);
-    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
-    std::istringstream rest(line.substr(line.rfind(')') + 2));
-    std::vector<std::string> f{std::istream_iterator<std::string>(rest), {}};
-    if (f.size() > 12) s.cpu_s = (std::stod(f[11]) + std::stod(f[12])) / static_cast<double>(sysconf(_SC_CLK_TCK));
-    return s;
-}
-
-double self_cpu_s() {
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
 
 // ---------------------------------------------------------------- the simulated cluster
 struct AffiliateSlot {
@@ -283,6 +225,30 @@ private:
     bool snapshot_seen_ = false;
 };
 
+// Affiliate i of the cluster as a Talos node with KubeSpan publishes it: two addresses, names, the
+// OS, a WireGuard key (`raw_key`, 32 bytes), a KubeSpan address, a pod CIDR and two endpoints; the
+// first three are control planes. Sealed, that is about 300 bytes of data and two endpoints.
+discovery::Affiliate sealed_mode_affiliate(int i, const std::string& id, const std::string& raw_key) {
+    auto ip = [](const std::string& text) { return *state::parse_ip_address(text); };
+    std::string v4 = "10.200." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1);
+    std::string v6 = "2001:db8::" + std::to_string(i + 1);
+    discovery::Affiliate a;
+    a.node_id = id;
+    a.addresses = {ip(v4), ip(v6)};
+    a.nodename = "node-" + std::to_string(i);
+    a.hostname = a.nodename + ".bench.example";
+    a.machine_type = i < 3 ? discovery::MachineType::ControlPlane : discovery::MachineType::Worker;
+    if (i < 3) a.api_server_port = 6443;
+    a.operating_system = "Talos (v1.11.0)";
+    unsigned char b64[64];
+    int n = EVP_EncodeBlock(b64, reinterpret_cast<const unsigned char*>(raw_key.data()), static_cast<int>(raw_key.size()));
+    a.kubespan.public_key.assign(reinterpret_cast<char*>(b64), n);
+    a.kubespan.address = ip("fd50:8d60:4238:6302::" + std::to_string(i + 1));
+    a.kubespan.additional_addresses = {*state::parse_ip_prefix("10.244." + std::to_string(i % 250) + ".0/24")};
+    a.kubespan.endpoints = {{ip(v4), 51820}, {ip(v6), 51820}};
+    return a;
+}
+
 Status Generator::set_up() {
     if (!o_.secret.empty()) {
         auto key = discovery::parse_cluster_secret(o_.secret);
@@ -306,26 +272,8 @@ Status Generator::set_up() {
                 s->data = random_bytes(o_.data_min + rng_() % (o_.data_max - o_.data_min + 1));
                 for (int e = 0; e < endpoints; ++e) s->endpoints.push_back(random_bytes(e % 2 ? 32 : 16));
             } else {
-                discovery::Affiliate& a = s->real;
-                a.node_id = s->id;
-                auto ip4 = [&](int net) {
-                    return *state::parse_ip_address("10." + std::to_string(net) + "." + std::to_string(i / 250) + "." +
-                                                    std::to_string(i % 250 + 1));
-                };
-                a.addresses = {ip4(200), *state::parse_ip_address("2001:db8::" + std::to_string(i + 1))};
-                a.nodename = "node-" + std::to_string(i);
-                a.hostname = a.nodename + ".bench.example";
-                a.machine_type = i < 3 ? discovery::MachineType::ControlPlane : discovery::MachineType::Worker;
-                if (i < 3) a.api_server_port = 6443;
-                a.operating_system = "Talos (v1.11.0)";
-                std::string raw_key = random_bytes(32);
-                unsigned char b64[64];
-                int n = EVP_EncodeBlock(b64, reinterpret_cast<const unsigned char*>(raw_key.data()), 32);
-                a.kubespan.public_key.assign(reinterpret_cast<char*>(b64), n);
-                a.kubespan.address = *state::parse_ip_address("fd50:8d60:4238:6302::" + std::to_string(i + 1));
-                a.kubespan.additional_addresses = {*state::parse_ip_prefix("10.244." + std::to_string(i % 250) + ".0/24")};
-                a.kubespan.endpoints = {{ip4(200), 51820}, {*state::parse_ip_address("2001:db8::" + std::to_string(i + 1)), 51820}};
-                if (auto st = discovery::check_affiliate(a); !st.ok()) return Error{"affiliate " + s->id + ": " + st.error()};
+                s->real = sealed_mode_affiliate(i, s->id, random_bytes(32));
+                if (auto st = discovery::check_affiliate(s->real); !st.ok()) return Error{"affiliate " + s->id + ": " + st.error()};
             }
             slots_.push_back(std::move(s));
         }
@@ -597,41 +545,6 @@ Generator::WindowSummary Generator::report_window(double rate, const Mark& begin
 }
 
 // ---------------------------------------------------------------- probes of a nodenet daemon
-// A child process with its stdout on a pipe (posix_spawn: this process has gRPC's threads).
-struct Child {
-    pid_t pid = -1;
-    FILE* out = nullptr;
-};
-
-Child spawn(const std::vector<std::string>& args) {
-    int fds[2];
-    if (pipe(fds) != 0) return {};
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    Child c;
-    if (posix_spawn(&c.pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) c.pid = -1;
-    posix_spawn_file_actions_destroy(&actions);
-    close(fds[1]);
-    c.out = fdopen(fds[0], "r");
-    return c;
-}
-
-std::string run_capture(const std::vector<std::string>& args) {
-    Child c = spawn(args);
-    std::string text;
-    char buf[65536];
-    size_t n;
-    while (c.out && (n = fread(buf, 1, sizeof buf, c.out)) > 0) text.append(buf, n);
-    if (c.out) fclose(c.out);
-    if (c.pid > 0) waitpid(c.pid, nullptr, 0);
-    return text;
-}
-
 // Each probe renames affiliate 0 (probe-<n>.bench.example) while the pacer goes on with the others,
 // then asks `nodenet get affiliates -o json` back to back until the name shows; `nodenet events`
 // runs all along and stamps the line that names it.
