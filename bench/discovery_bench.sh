@@ -106,6 +106,7 @@ in_ns_pid() {
     local file=$1
     shift
     rm -f "$file"
+    # shellcheck disable=SC2016 # expanded by the inner shell
     ip netns exec "$NS" sh -c 'echo $$ >"$0.new" && mv "$0.new" "$0" && exec "$@"' "$file" "$@"
 }
 # wait_pid FILE: until FILE names a PID (up to 10 s)
