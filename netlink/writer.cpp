@@ -141,11 +141,33 @@ bool Session::run_stage(size_t begin, size_t end) {
         if (runs_outside_rtnetlink(ops_[i])) {
             if (!flush() || !read_acks(0)) return false;
             if (result_.failure) break;
-            if (Status s = run_outside_rtnetlink(ops_[i]); s.ok()) {
-                result_.done.push_back(i);
-                touched_[i] = true;
-            } else {
+            Status s = run_outside_rtnetlink(ops_[i]);
+            if (!s.ok()) {
                 fail(i, s.error());
+                continue;
+            }
+            result_.done.push_back(i);
+            touched_[i] = true;
+            // wireguard-go makes its TUN device down with the default MTU: what the kernel's
+            // create message would have carried (up, MTU) is set now, before the addresses and
+            // routes that need the link up.
+            if (const auto* create = std::get_if<plan::CreateLink>(&ops_[i].change)) {
+                plan::SetLink set{create->link->name, {}, {}};
+                set.to.up = create->link->up;
+                set.to.mtu = create->link->mtu;
+                if (!set.to.up && !set.to.mtu) continue;
+                auto requests = build_requests(plan::Operation{set, ops_[i].reason}, resolve, seq_);
+                if (!requests.ok()) {
+                    fail(i, requests.error());
+                    continue;
+                }
+                for (std::vector<uint8_t>& m : *requests) {
+                    if (batch_.size() + m.size() > kBatchBytes && !flush()) return false;
+                    batch_.insert(batch_.end(), m.begin(), m.end());
+                    pending_[seq_++] = Pending{i};
+                    ++result_.requests;
+                }
+                if (!flush() || !read_acks(0)) return false;
             }
             continue;
         }

@@ -141,13 +141,20 @@ Status Daemon::start() {
     auto backoff = timer([this] { schedule(Cause::Retry); });
     auto confirm = timer([this] { confirm_expired(); });
     auto recheck = timer([this] { check_ready(); });
-    for (auto* t : {&settle, &ready, &backoff, &confirm, &recheck})
+    auto retry = timer([this] { schedule(Cause::Retry); });
+    auto kubespan_retry = timer([this] {
+        kubespan_held_ = false;
+        schedule(Cause::KubeSpan);
+    });
+    for (auto* t : {&settle, &ready, &backoff, &confirm, &recheck, &retry, &kubespan_retry})
         if (!t->ok()) return Error{t->error()};
     settle_timer_ = std::move(*settle);
     ready_timer_ = std::move(*ready);
     backoff_timer_ = std::move(*backoff);
     confirm_timer_ = std::move(*confirm);
     recheck_timer_ = std::move(*recheck);
+    retry_timer_ = std::move(*retry);
+    kubespan_retry_timer_ = std::move(*kubespan_retry);
     // Subscribed before the first read: a change in between wakes the loop instead of being lost.
     auto watch = KernelWatch::open(loop_, options_.netlink_receive_buffer, [this](const KernelChanges& c) { on_kernel(c); });
     if (!watch.ok()) return Error{watch.error()};
@@ -187,6 +194,7 @@ Status Daemon::start() {
 
 void Daemon::schedule(Cause cause) {
     pending_ |= bit(cause);
+    if (retry_timer_->armed() && (cause == Cause::Kernel || cause == Cause::Link || cause == Cause::KubeSpan)) return;
     if (!settle_timer_->armed()) settle_timer_->arm_in(options_.settle);
 }
 
@@ -264,7 +272,9 @@ Status Daemon::reconcile(int causes, std::string* shown) {
         if (first.ok()) dhcp_links_ = first->dhcp_links, dhcp_links_known_ = true;
     }
     std::vector<state::LayeredSpecs> layers = lease_layers();
-    if (auto mesh = kubespan_layer()) layers.push_back(std::move(*mesh));
+    std::optional<state::LayeredSpecs> mesh = kubespan_layer();
+    bool with_kubespan = mesh.has_value();
+    if (mesh) layers.push_back(std::move(*mesh));
     auto p = engine::prepare_loaded(options_.network, *config_, std::move(layers));
     if (!p.ok()) {
         if (last_error_ != p.error()) log("error", "", p.error(), true);
@@ -321,10 +331,23 @@ Status Daemon::reconcile(int causes, std::string* shown) {
     auto applied = engine::run_transaction(options_.network, *p);
     if (!applied.ok()) {
         last_error_ = applied.error();
-        log("error", "", applied.error(), true);
+        if (with_kubespan) {
+            auto wait = std::chrono::milliseconds(1000) << std::min(kubespan_failures_++, 6);
+            log("error", "kubespan", applied.error() + "; the network is applied without KubeSpan, which is tried again in " +
+                                         std::to_string(wait.count() / 1000.0).substr(0, 4) + " s", true);
+            kubespan_held_ = true;
+            kubespan_retry_timer_->arm_in(wait);
+            return reconcile(causes, shown);
+        }
+        auto wait = std::chrono::milliseconds(500) << std::min(failures_++, 7);
+        log("error", "", applied.error() + "; retrying in " + std::to_string(wait.count() / 1000.0).substr(0, 4) + " s", true);
+        retry_timer_->arm_in(wait);
         check_ready();
         return Error{applied.error()};
     }
+    failures_ = 0;
+    retry_timer_->disarm();
+    if (with_kubespan) kubespan_failures_ = 0;
     last_error_.clear();
     last_plan_ = {};
     kernel_state_ = applied->result.kernel;
@@ -371,7 +394,7 @@ void Daemon::sync_discovery(bool read_addresses) {
 }
 
 std::optional<state::LayeredSpecs> Daemon::kubespan_layer() {
-    if (!kubespan_ || !config_) return std::nullopt;
+    if (!kubespan_ || !config_ || kubespan_held_) return std::nullopt;
     // The first hardware address names the KubeSpan address: before the first plan, the links
     // are read here (links only: a cheap dump).
     if (kernel_state_.links.empty()) {

@@ -86,7 +86,8 @@ public:
     loop::EventLoop& loop_;
     std::unique_ptr<KernelWatch> kernel_;
     std::unique_ptr<ControlServer> control_;
-    std::unique_ptr<loop::Timer> settle_timer_, ready_timer_, backoff_timer_, confirm_timer_, recheck_timer_;
+    std::unique_ptr<loop::Timer> settle_timer_, ready_timer_, backoff_timer_, confirm_timer_, recheck_timer_, retry_timer_,
+        kubespan_retry_timer_;
     ReadinessNotifier notifier_{""};
     EventLog events_;
     DriftGuard guard_;
@@ -115,6 +116,14 @@ public:
     std::vector<Waiter> waiters_;
     std::unique_ptr<DiscoveryAgent> discovery_;
     std::unique_ptr<KubeSpanAgent> kubespan_;
+    // A failed apply is retried after a back-off that doubles (0.5 s to 60 s); meanwhile the
+    // kernel's notifications (the rollback's own among them) do not plan again, so that a plan the
+    // kernel refuses cannot spin the CPU.
+    int failures_ = 0;
+    // A plan that fails with KubeSpan's layer is applied again without it: the machine's own network
+    // comes first. KubeSpan is tried again after its own back-off.
+    bool kubespan_held_ = false;
+    int kubespan_failures_ = 0;
 };
 
 }  // namespace nodenet::daemon::io
