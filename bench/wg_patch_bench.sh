@@ -4,7 +4,7 @@
 # the same change (wg reads the device and the whole file, and sends every peer of the file without
 # replace_peers, plus removals). For each: the peers the request names, its bytes, and the time.
 # Everything happens in a network namespace this script creates (`ip netns add
-# nodenet-wg-bench-$$`); the device's UAPI socket is /var/run/wireguard/nnwgb<pid>.sock.
+# nodenet-wg-bench-$$-dev`); the device's UAPI socket is /var/run/wireguard/nnwgb<pid>.sock.
 #
 #   sudo bench/wg_patch_bench.sh                      # RUNS=5, PEERS=500, medians
 #   sudo RUNS=9 PEERS=1000 BENCH=/path/to/wg_patch_bench bench/wg_patch_bench.sh
@@ -21,7 +21,7 @@ RUNS=${RUNS:-5}
 PEERS=${PEERS:-500}
 BENCH=${BENCH:-$here/build/ccgcc/bench/wg_patch_bench}
 PREFIX=nodenet-wg-bench-$$
-NS=$PREFIX
+NS=$PREFIX-dev
 IFACE=nnwgb$(($$ % 100000))
 work=$(mktemp -d)
 
@@ -39,7 +39,7 @@ trap cleanup EXIT
 
 ip netns add "$NS"
 ip netns exec "$NS" ip link set lo up
-ip netns exec "$NS" wireguard-go "$IFACE"
+ip netns exec "$NS" wireguard-go "$IFACE" >/dev/null 2>&1
 ip netns exec "$NS" ip link set "$IFACE" up
 
 # The device: PEERS peers with random keys, one /24 each, endpoints on the namespace's loopback.

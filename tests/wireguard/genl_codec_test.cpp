@@ -148,7 +148,7 @@ TEST(WireguardGenlRequest, SetDeviceAttributeByAttribute) {
 
 TEST(WireguardGenlRequest, SetDeviceClearsWhatIsUnset) {
     DeviceConfig d;
-    d.peers.push_back(PeerConfig{key_of(3), std::nullopt, "", 0, {}});
+    d.peers.emplace_back().public_key = key_of(3);
     auto msgs = genl_set_requests(kFamily, "wg0", d, 1);
     ASSERT_TRUE(msgs.ok());
     ASSERT_EQ(msgs->size(), 1u);

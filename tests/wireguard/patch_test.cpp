@@ -17,12 +17,6 @@ using testing::key_of;
 using testing::prefix;
 using testing::two_peer_device;
 
-const PeerPatch* find(const DevicePatch& patch, const Key& key) {
-    for (const PeerPatch& p : patch.peers)
-        if (p.public_key == key) return &p;
-    return nullptr;
-}
-
 TEST(WireguardPatch, NothingToWriteWhenTheDeviceIsAsDesired) {
     EXPECT_TRUE(device_patch(two_peer_device(), two_peer_device()).empty());
     // What the device decides by itself, and what reads back different but means the same.
@@ -302,7 +296,9 @@ TEST(WireguardPatch, EmptyExactlyWhenTheDeviceMatches) {
         // Only what changed is named: no removal of a desired peer, no unchanged peer, no peer twice.
         for (size_t j = 0; j < patch.peers.size(); ++j) {
             const PeerPatch& pp = patch.peers[j];
-            if (j > 0) ASSERT_LT(patch.peers[j - 1].public_key, pp.public_key) << "case " << i;
+            if (j > 0) {
+                ASSERT_LT(patch.peers[j - 1].public_key, pp.public_key) << "case " << i;
+            }
             auto in = [&](const DeviceConfig& d) {
                 return std::any_of(d.peers.begin(), d.peers.end(), [&](auto& p) { return p.public_key == pp.public_key; });
             };

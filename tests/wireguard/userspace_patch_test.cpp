@@ -230,6 +230,7 @@ TEST(WireguardUserspacePatch, HundredPeersOnlyWhatChangedIsWritten) {
     ASSERT_TRUE(backend.configure(name, changed, &before).ok());
     sets = recorder.take_sets();
     ASSERT_EQ(sets.size(), 1u);
+    ASSERT_EQ(count_of(sets[0], "public_key="), 1u);
     EXPECT_EQ(sets[0], "set=1\npublic_key=" + to_hex(moved) +
                            "\nupdate_only=true\nreplace_allowed_ips=true\nallowed_ip=10.200.0.0/24\n"
                            "allowed_ip=fd00:42::/64\n\n");
@@ -250,6 +251,7 @@ TEST(WireguardUserspacePatch, HundredPeersOnlyWhatChangedIsWritten) {
     ASSERT_TRUE(backend.configure(name, fewer, &*after).ok());
     sets = recorder.take_sets();
     ASSERT_EQ(sets.size(), 1u);
+    ASSERT_EQ(count_of(sets[0], "public_key="), 1u);
     EXPECT_EQ(sets[0], "set=1\npublic_key=" + to_hex(gone) + "\nremove=true\n\n");
     expect_dump_shows(wg_dump(ns, name), fewer);
     auto last = direct.read(name);
