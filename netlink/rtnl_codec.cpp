@@ -112,6 +112,8 @@ const nla_policy* rule_policy() {
         p[FRA_PROTOCOL] = typed(NLA_U8);
         p[FRA_IIFNAME] = typed(NLA_STRING);
         p[FRA_OIFNAME] = typed(NLA_STRING);
+        p[FRA_SUPPRESS_PREFIXLEN] = typed(NLA_U32);
+        p[FRA_SUPPRESS_IFGROUP] = typed(NLA_U32);
         return p;
     }();
     return policy.data();
@@ -233,8 +235,11 @@ const char* decode_rule_prefix(const nlattr* attr, uint8_t len, Family family, s
 }
 
 // The attributes of selectors and actions nodenet does not model.
-constexpr int kOtherSelectors[] = {FRA_GOTO,     FRA_FLOW,      FRA_TUN_ID,   FRA_SUPPRESS_IFGROUP, FRA_SUPPRESS_PREFIXLEN,
-                                   FRA_L3MDEV,   FRA_UID_RANGE, FRA_IP_PROTO, FRA_SPORT_RANGE,      FRA_DPORT_RANGE};
+constexpr int kOtherSelectors[] = {FRA_GOTO,      FRA_FLOW,     FRA_TUN_ID,      FRA_L3MDEV,
+                                   FRA_UID_RANGE, FRA_IP_PROTO, FRA_SPORT_RANGE, FRA_DPORT_RANGE};
+
+// The kernel sends these with every rule, -1 meaning "not set".
+constexpr int kUnlessMinusOne[] = {FRA_SUPPRESS_PREFIXLEN, FRA_SUPPRESS_IFGROUP};
 
 }  // namespace
 
@@ -405,6 +410,8 @@ Result<std::optional<state::ObservedRule>> decode_rule(nlmsghdr* hdr) {
                            (action != FR_ACT_TO_TBL && action != FR_ACT_BLACKHOLE && action != FR_ACT_UNREACHABLE &&
                             action != FR_ACT_PROHIBIT);
     for (int type : kOtherSelectors) rule.other_selectors = rule.other_selectors || tb[type] != nullptr;
+    for (int type : kUnlessMinusOne)
+        rule.other_selectors = rule.other_selectors || (tb[type] && nla_get_u32(tb[type]) != 0xFFFFFFFF);
     return std::optional<state::ObservedRule>(std::move(rule));
 }
 

@@ -119,11 +119,12 @@ TEST(RuleCodec, Ipv6SelectorsAndActionsWithoutTable) {
 // What `ip -6 rule add from fd00:1::/64 iif eth0 fwmark 0x40/0x60 lookup 1000 pref 200 proto 110`
 // reads back as, in a dump.
 const Bytes kIpv6Rule = {
-    0x64, 0x00, 0x00, 0x00, 0x20, 0x00, 0x02, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // NLM_F_MULTI
+    0x6c, 0x00, 0x00, 0x00, 0x20, 0x00, 0x02, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // NLM_F_MULTI
     0x0a, 0x00, 0x40, 0x00,  // AF_INET6, src_len 64
     0xfc, 0x00, 0x00, 0x01,  // RT_TABLE_COMPAT: the table is above 255
     0x00, 0x00, 0x00, 0x00,
     0x08, 0x00, 0x0f, 0x00, 0xe8, 0x03, 0x00, 0x00,  // FRA_TABLE 1000
+    0x08, 0x00, 0x0e, 0x00, 0xff, 0xff, 0xff, 0xff,  // FRA_SUPPRESS_PREFIXLEN -1: sent with every rule
     0x08, 0x00, 0x06, 0x00, 0xc8, 0x00, 0x00, 0x00,  // FRA_PRIORITY 200
     0x14, 0x00, 0x02, 0x00, 0xfd, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
     0x00, 0x00,                                                           // FRA_SRC fd00:1::
@@ -191,6 +192,14 @@ TEST(RuleCodec, UnmodelledSelectorsAndActionsAreFlagged) {
     ASSERT_TRUE(ipproto.ok() && *ipproto);
     EXPECT_TRUE((*ipproto)->other_selectors);
 
+    Bytes suppress = kIpv6Rule;
+    suppress[40] = 0;  // `suppress_prefixlength 0`
+    suppress[41] = suppress[42] = suppress[43] = 0;
+    RawMessage s(suppress);
+    auto suppressing = decode_rule(s.hdr());
+    ASSERT_TRUE(suppressing.ok() && *suppressing);
+    EXPECT_TRUE((*suppressing)->other_selectors);
+
     Bytes nop = kIpv6Rule;
     nop[23] = FR_ACT_NOP;
     RawMessage c(nop);
@@ -220,7 +229,7 @@ TEST(RuleCodec, OtherFamiliesAreSkippedAndBadMessagesRejected) {
     EXPECT_FALSE(decode_rule(c.hdr()).ok());
 
     Bytes bad_priority = kIpv6Rule;
-    bad_priority[36] = 6;  // FRA_PRIORITY of 2 bytes
+    bad_priority[44] = 6;  // FRA_PRIORITY of 2 bytes
     RawMessage d(bad_priority);
     auto malformed = decode_rule(d.hdr());
     ASSERT_FALSE(malformed.ok());
