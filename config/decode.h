@@ -16,6 +16,7 @@ ResolverDoc decode_resolver_doc(const Cursor& doc);
 StaticHostDoc decode_static_host_doc(const Cursor& doc);
 LinkDoc decode_link_doc(const Cursor& doc);
 DhcpDoc decode_dhcp_doc(const Cursor& doc, bool v6);
+RoutingRuleDoc decode_routing_rule_doc(const Cursor& doc);
 KubeSpanDoc decode_kubespan_doc(const Cursor& doc);
 KubeSpanEndpointsDoc decode_kubespan_endpoints_doc(const Cursor& doc);
 DiscoveryServiceDoc decode_discovery_service_doc(const Cursor& doc);

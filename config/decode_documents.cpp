@@ -63,6 +63,20 @@ DhcpDoc decode_dhcp_doc(const Cursor& doc, bool v6) {
     return d;
 }
 
+RoutingRuleDoc decode_routing_rule_doc(const Cursor& doc) {
+    RoutingRuleDoc r;
+    doc.at("name").read(r.name);
+    doc.at("src").read(r.src);
+    doc.at("dst").read(r.dst);
+    doc.at("table").read(r.table);
+    doc.at("action").read(r.action);
+    doc.at("iifName").read(r.iif_name);
+    doc.at("oifName").read(r.oif_name);
+    doc.at("fwMark").read(r.fw_mark);
+    doc.at("fwMask").read(r.fw_mask);
+    return r;
+}
+
 KubeSpanDoc decode_kubespan_doc(const Cursor& doc) {
     KubeSpanDoc k;
     decode_kubespan(doc, k.spec);

@@ -229,6 +229,12 @@ struct DhcpDoc {
     Flag ignore_hostname;
 };
 
+// Talos 1.13: a policy routing rule; `name` is its priority. No src or dst: one rule per family.
+struct RoutingRuleDoc {
+    Text name, src, dst, table, action, iif_name, oif_name;
+    Field<uint32_t> fw_mark, fw_mask;
+};
+
 struct KubeSpanDoc {
     KubeSpan spec;
 };

@@ -2,6 +2,7 @@
 // the v1alpha1 document (§7.3). Talos parses typed fields (prefixes, addresses, enums) while
 // decoding; those errors are reported here with Go's wording.
 #include <string>
+#include <utility>
 
 #include "common/hex_bytes.h"
 #include "config/go_syntax.h"
@@ -118,6 +119,56 @@ void check_dhcp(const Doc<DhcpDoc>& d, Diagnostics& out) {
                   "duidRaw must be set if clientIdentifier is 'duid'");
 }
 
+// Talos's reserved rule priorities: the kernel's local, main and default rules, and KubeSpan's.
+constexpr uint32_t kReservedRulePriorities[] = {0, 32500, 32766, 32767};
+
+// strconv.ParseUint(s, 10, 32): the value Go returns (0 on a syntax error, the maximum when out
+// of range) and its error text, "" when none.
+std::pair<uint32_t, std::string> go_parse_uint32(const std::string& s) {
+    auto fail = [&](uint32_t value, const char* why) {
+        return std::pair{value, "strconv.ParseUint: parsing " + go::quote(s) + ": " + why};
+    };
+    if (s.empty()) return fail(0, "invalid syntax");
+    uint64_t n = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9') return fail(0, "invalid syntax");
+        n = n * 10 + static_cast<uint64_t>(c - '0');
+        if (n > 0xFFFFFFFFull) return fail(0xFFFFFFFF, "value out of range");
+    }
+    return {static_cast<uint32_t>(n), ""};
+}
+
+void check_routing_rule(const Doc<RoutingRuleDoc>& d, Diagnostics& out) {
+    const RoutingRuleDoc& r = d.spec;
+    const Source& name_at = where(r.name, d.src);
+    if (r.name->empty()) out.error(d.src.mark, d.src.path, "name must be specified");
+    auto [priority, error] = go_parse_uint32(r.name.value);
+    if (!error.empty())
+        out.error(name_at.mark, name_at.path, "invalid name: must be priority parsable unsigned integer: " + error);
+    // A name that does not parse is priority 0 to Talos, hence reserved too.
+    for (uint32_t reserved : kReservedRulePriorities)
+        if (priority == reserved)
+            out.error(name_at.mark, name_at.path,
+                      "priority must be between 1 and 32765 (excluding reserved priorities [0 32500 32766 32767])");
+    for (const Text* t : {&r.src, &r.dst})
+        if (!t->value.empty())
+            if (auto p = go::parse_prefix(t->value); !p.ok()) out.error(t->src.mark, t->src.path, p.error());
+    const std::string& action = r.action.value;
+    bool unicast = action.empty() || action == "unicast";
+    if (!unicast && action != "blackhole" && action != "unreachable" && action != "prohibit")
+        out.error(r.action.src.mark, r.action.src.path,
+                  "invalid action " + go::quote(action) + " (one of unicast, blackhole, unreachable, prohibit)");
+    const std::string& table = r.table.value;
+    if (!table.empty() && table != "main" && table != "local" && table != "default" && table != "unspec" &&
+        !go_parse_uint32(table).second.empty())
+        out.error(r.table.src.mark, r.table.src.path,
+                  "unknown routing table " + go::quote(table) + " (use main, local, default or a number)");
+    bool no_table = table.empty() || table == "unspec" || table == "0";
+    if (no_table && unicast) out.error(d.src.mark, d.src.path, "either table or a non-unicast action must be specified");
+    if (r.fw_mask.value != 0 && r.fw_mark.value == 0)
+        out.error(r.fw_mask.src.mark, r.fw_mask.src.path, "fwMask requires fwMark to be set");
+}
+
 void check_kubespan_doc(const Doc<KubeSpanDoc>& d, const Config& config, Diagnostics& out) {
     const KubeSpan& k = d.spec.spec;
     if (k.mtu.present && k.mtu.value < 1280)
@@ -180,6 +231,7 @@ void check_documents(const Config& config, Diagnostics& out) {
     for (const auto& d : config.static_hosts) check_static_host(d, out);
     for (const auto& d : config.links) check_link(d, out);
     for (const auto& d : config.dhcp) check_dhcp(d, out);
+    for (const auto& d : config.routing_rules) check_routing_rule(d, out);
     for (const auto& d : config.kubespan) check_kubespan_doc(d, config, out);
     for (const auto& d : config.kubespan_endpoints) check_kubespan_endpoints(d, out);
     check_conflicts(config, out);

@@ -129,6 +129,7 @@ void Loader::network_document(const std::string& kind, const std::string& label,
     else if (kind == "LinkConfig") cfg.links.push_back(make_doc(c, decode_link_doc(c)));
     else if (kind == "DHCPv4Config") cfg.dhcp.push_back(make_doc(c, decode_dhcp_doc(c, false)));
     else if (kind == "DHCPv6Config") cfg.dhcp.push_back(make_doc(c, decode_dhcp_doc(c, true)));
+    else if (kind == "RoutingRuleConfig") cfg.routing_rules.push_back(make_doc(c, decode_routing_rule_doc(c)));
     else if (kind == "KubeSpanConfig") cfg.kubespan.push_back(make_doc(c, decode_kubespan_doc(c)));
     else if (kind == "KubeSpanEndpointsConfig")
         cfg.kubespan_endpoints.push_back(make_doc(c, decode_kubespan_endpoints_doc(c)));

@@ -41,6 +41,7 @@ struct Config {
     std::vector<Doc<StaticHostDoc>> static_hosts;
     std::vector<Doc<LinkDoc>> links;
     std::vector<Doc<DhcpDoc>> dhcp;
+    std::vector<Doc<RoutingRuleDoc>> routing_rules;
     std::vector<Doc<KubeSpanDoc>> kubespan;
     std::vector<Doc<KubeSpanEndpointsDoc>> kubespan_endpoints;
     std::vector<Doc<DiscoveryServiceDoc>> discovery_services;      // in document order
@@ -53,8 +54,8 @@ struct Config {
     // own fixture is one), not a whole one. A new kind above belongs in this test too.
     bool only_discovery_services() const {
         return !discovery_services.empty() && !machine && hostnames.empty() && resolvers.empty() &&
-               static_hosts.empty() && links.empty() && dhcp.empty() && kubespan.empty() && kubespan_endpoints.empty() &&
-               discovery_identities.empty();
+               static_hosts.empty() && links.empty() && dhcp.empty() && routing_rules.empty() && kubespan.empty() &&
+               kubespan_endpoints.empty() && discovery_identities.empty();
     }
 };
 

@@ -54,6 +54,7 @@ netlink::SnapshotFilter filter_of(const store::SyncRecord& r) {
     f.links.insert(r.links.begin(), r.links.end());
     f.tables.insert(r.tables.begin(), r.tables.end());
     f.owned_protocol = r.owned_protocol;
+    f.rules = true;  // records are made with managed_filter(), which reads every rule
     return f;
 }
 

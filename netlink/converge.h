@@ -13,7 +13,8 @@
 
 namespace nodenet::netlink {
 
-// What to read for a desired state: its links and tables, plus everything nodenet owns.
+// What to read for a desired state: its links and tables, plus everything nodenet owns (its
+// addresses, routes and rules wherever they are).
 SnapshotFilter managed_filter(const state::DesiredState& desired, const plan::Ownership& owned);
 
 struct ConvergeResult {

@@ -1,6 +1,7 @@
 #include "netlink/message_builder.h"
 
 #include <arpa/inet.h>
+#include <linux/fib_rules.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
@@ -259,6 +260,32 @@ Result<Message> route(const state::Route& rt, RouteVerb verb, const IndexOf& ind
     return r.finish(seq);
 }
 
+// Exclusive like a route's add: the kernel refuses a rule identical to one it has. A delete names
+// every attribute and nodenet's protocol, so that it matches only the rule nodenet added (of two
+// at one priority, the kernel deletes the first it finds that matches, the older one).
+Result<Message> rule(const state::RoutingRule& rl, bool add, uint32_t seq) {
+    Request r(add ? RTM_NEWRULE : RTM_DELRULE, add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+    bool lookup = rl.action == state::RuleAction::Lookup;
+    auto len = [](const std::optional<state::IpPrefix>& p) { return p ? p->len : uint8_t{0}; };
+    fib_rule_hdr frh{};
+    frh.family = rl.family == state::Family::V4 ? AF_INET : AF_INET6;
+    frh.src_len = len(rl.source);
+    frh.dst_len = len(rl.destination);
+    frh.table = lookup && rl.table < 256 ? static_cast<uint8_t>(rl.table) : uint8_t{RT_TABLE_UNSPEC};
+    frh.action = static_cast<uint8_t>(rl.action);
+    r.header(frh);
+    r.u32(FRA_PRIORITY, rl.priority);
+    if (lookup) r.u32(FRA_TABLE, rl.table);
+    if (frh.src_len) r.ip(FRA_SRC, rl.source->masked().addr);
+    if (frh.dst_len) r.ip(FRA_DST, rl.destination->masked().addr);
+    if (!rl.iif.empty()) r.str(FRA_IIFNAME, rl.iif);
+    if (!rl.oif.empty()) r.str(FRA_OIFNAME, rl.oif);
+    if (rl.fwmark || rl.fwmask) r.u32(FRA_FWMARK, rl.fwmark);
+    if (rl.fwmask) r.u32(FRA_FWMASK, rl.fwmask);
+    r.u8(FRA_PROTOCOL, plan::kNodenetProtocol);
+    return r.finish(seq);
+}
+
 template <class T>
 Result<std::vector<Message>> one(Result<T> m) {
     if (!m.ok()) return Error{m.error()};
@@ -279,6 +306,8 @@ Result<std::vector<Message>> build_requests(const plan::Operation& op, const Ind
             [&](const plan::AddRoute& c) { return one(route(c.route, RouteVerb::Add, index_of, seq)); },
             [&](const plan::ReplaceRoute& c) { return one(route(c.to, RouteVerb::Replace, index_of, seq)); },
             [&](const plan::DeleteRoute& c) { return one(route(c.route, RouteVerb::Delete, index_of, seq)); },
+            [&](const plan::AddRule& c) { return one(rule(c.rule, true, seq)); },
+            [&](const plan::DeleteRule& c) { return one(rule(c.rule, false, seq)); },
             [&](const plan::ConfigureWireguard&) -> Result<std::vector<Message>> {
                 return Error{"WireGuard configuration is not an rtnetlink request"};
             }},

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <linux/if_addr.h>
 #include <linux/if_ether.h>
+#include <linux/fib_rules.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -96,6 +97,23 @@ const nla_policy* route_policy() {
         p[RTA_PRIORITY] = typed(NLA_U32);
         p[RTA_METRICS] = typed(NLA_NESTED);
         p[RTA_VIA] = typed(NLA_UNSPEC, sizeof(rtvia));
+        return p;
+    }();
+    return policy.data();
+}
+
+const nla_policy* rule_policy() {
+    static const auto policy = [] {
+        std::array<nla_policy, FRA_MAX + 1> p{};
+        p[FRA_PRIORITY] = typed(NLA_U32);
+        p[FRA_TABLE] = typed(NLA_U32);
+        p[FRA_FWMARK] = typed(NLA_U32);
+        p[FRA_FWMASK] = typed(NLA_U32);
+        p[FRA_PROTOCOL] = typed(NLA_U8);
+        p[FRA_IIFNAME] = typed(NLA_STRING);
+        p[FRA_OIFNAME] = typed(NLA_STRING);
+        p[FRA_SUPPRESS_PREFIXLEN] = typed(NLA_U32);
+        p[FRA_SUPPRESS_IFGROUP] = typed(NLA_U32);
         return p;
     }();
     return policy.data();
@@ -203,6 +221,26 @@ std::string route_name(const state::ObservedRoute& r, bool destination_known) {
     return (destination_known ? r.destination.str() : std::string("route")) + " in table " + std::to_string(r.table);
 }
 
+std::string rule_name(const state::ObservedRule& r) {
+    return std::string(r.family == Family::V4 ? "IPv4" : "IPv6") + " rule " + std::to_string(r.priority);
+}
+
+// `from` / `to` of a rule: absent or of length 0 is "all".
+const char* decode_rule_prefix(const nlattr* attr, uint8_t len, Family family, std::optional<state::IpPrefix>& out) {
+    if (len == 0) return "";
+    auto ip = attr ? ip_from(attr, family) : std::nullopt;
+    if (!ip || len > ip->size() * 8) return "invalid address";
+    out = state::IpPrefix{*ip, len};
+    return "";
+}
+
+// The attributes of selectors and actions nodenet does not model.
+constexpr int kOtherSelectors[] = {FRA_GOTO,      FRA_FLOW,     FRA_TUN_ID,      FRA_L3MDEV,
+                                   FRA_UID_RANGE, FRA_IP_PROTO, FRA_SPORT_RANGE, FRA_DPORT_RANGE};
+
+// The kernel sends these with every rule, -1 meaning "not set".
+constexpr int kUnlessMinusOne[] = {FRA_SUPPRESS_PREFIXLEN, FRA_SUPPRESS_IFGROUP};
+
 }  // namespace
 
 NlMsgPtr link_dump_request() {
@@ -235,6 +273,14 @@ NlMsgPtr route_dump_request(const RouteDumpFilter& filter) {
     if (!msg || nlmsg_append(msg.get(), &rtm, sizeof rtm, NLMSG_ALIGNTO) < 0) return nullptr;
     if (filter.table && nla_put_u32(msg.get(), RTA_TABLE, filter.table) < 0) return nullptr;
     if (filter.oif && nla_put_u32(msg.get(), RTA_OIF, static_cast<uint32_t>(filter.oif)) < 0) return nullptr;
+    return msg;
+}
+
+NlMsgPtr rule_dump_request() {
+    NlMsgPtr msg(nlmsg_alloc_simple(RTM_GETRULE, NLM_F_DUMP));
+    fib_rule_hdr frh{};
+    frh.family = AF_UNSPEC;  // IPv4 and IPv6 (and multicast routing's, skipped when decoded)
+    if (!msg || nlmsg_append(msg.get(), &frh, sizeof frh, NLMSG_ALIGNTO) < 0) return nullptr;
     return msg;
 }
 
@@ -334,6 +380,39 @@ Result<std::optional<DecodedRoute>> decode_route(nlmsghdr* hdr) {
     }
     if (tb[RTA_MULTIPATH]) decode_multipath(tb[RTA_MULTIPATH], decoded);
     return std::optional<DecodedRoute>(std::move(decoded));
+}
+
+Result<std::optional<state::ObservedRule>> decode_rule(nlmsghdr* hdr) {
+    if (hdr->nlmsg_len < NLMSG_LENGTH(sizeof(fib_rule_hdr))) return Error{"rule: truncated kernel message"};
+    const auto* frh = static_cast<const fib_rule_hdr*>(nlmsg_data(hdr));
+    auto family = family_of(frh->family);
+    if (!family) return std::optional<state::ObservedRule>();
+    nlattr* tb[FRA_MAX + 1] = {};
+    int err = nlmsg_parse(hdr, sizeof(fib_rule_hdr), tb, FRA_MAX, rule_policy());
+
+    state::ObservedRule rule;
+    rule.family = *family;
+    if (err >= 0 && tb[FRA_PRIORITY]) rule.priority = nla_get_u32(tb[FRA_PRIORITY]);
+    if (err < 0) return malformed(rule_name(rule), err);
+    rule.action = static_cast<state::RuleAction>(frh->action);
+    rule.table = tb[FRA_TABLE] ? nla_get_u32(tb[FRA_TABLE]) : frh->table;
+    if (const char* problem = decode_rule_prefix(tb[FRA_SRC], frh->src_len, *family, rule.source); *problem)
+        return Error{rule_name(rule) + ": malformed kernel message: source: " + problem};
+    if (const char* problem = decode_rule_prefix(tb[FRA_DST], frh->dst_len, *family, rule.destination); *problem)
+        return Error{rule_name(rule) + ": malformed kernel message: destination: " + problem};
+    if (tb[FRA_IIFNAME]) rule.iif = nla_get_string(tb[FRA_IIFNAME]);
+    if (tb[FRA_OIFNAME]) rule.oif = nla_get_string(tb[FRA_OIFNAME]);
+    if (tb[FRA_FWMARK]) rule.fwmark = nla_get_u32(tb[FRA_FWMARK]);
+    if (tb[FRA_FWMASK]) rule.fwmask = nla_get_u32(tb[FRA_FWMASK]);
+    if (tb[FRA_PROTOCOL]) rule.protocol = nla_get_u8(tb[FRA_PROTOCOL]);
+    auto action = frh->action;
+    rule.other_selectors = frh->tos != 0 || (frh->flags & FIB_RULE_INVERT) ||
+                           (action != FR_ACT_TO_TBL && action != FR_ACT_BLACKHOLE && action != FR_ACT_UNREACHABLE &&
+                            action != FR_ACT_PROHIBIT);
+    for (int type : kOtherSelectors) rule.other_selectors = rule.other_selectors || tb[type] != nullptr;
+    for (int type : kUnlessMinusOne)
+        rule.other_selectors = rule.other_selectors || (tb[type] && nla_get_u32(tb[type]) != 0xFFFFFFFF);
+    return std::optional<state::ObservedRule>(std::move(rule));
 }
 
 }  // namespace nodenet::netlink

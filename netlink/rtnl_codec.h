@@ -1,5 +1,5 @@
 // Byte level of the snapshot: the rtnetlink dump requests nodenet sends and the decoding of the
-// kernel's RTM_NEWLINK / RTM_NEWADDR / RTM_NEWROUTE answers into observed objects. No I/O, so that
+// kernel's RTM_NEWLINK / RTM_NEWADDR / RTM_NEWROUTE / RTM_NEWRULE answers into observed objects. No I/O, so that
 // kinds this kernel lacks (VLAN) and odd messages (multipath, RTA_VIA, peer addresses) are tested
 // on crafted bytes.
 #pragma once
@@ -30,6 +30,10 @@ struct RouteDumpFilter {
 };
 NlMsgPtr route_dump_request(const RouteDumpFilter& filter);
 
+// Policy routing rules of every family in one dump. The kernel filters rule dumps by family only
+// (strict checking refuses any other filter), and hosts hold a handful of rules.
+NlMsgPtr rule_dump_request();
+
 // A link as the kernel describes it. `vlan->parent` stays empty: it is a name, resolved once every
 // link is known. `parent_index` is 0 when IFLA_LINK names a link of another namespace (a veth peer
 // moved away), because the index would name the wrong link here.
@@ -47,5 +51,9 @@ struct DecodedRoute {
 
 // Other families (multicast routing, MPLS) and cloned/cache entries (RTM_F_CLONED) give nullopt.
 Result<std::optional<DecodedRoute>> decode_route(nlmsghdr* hdr);
+
+// Rules of IPv4 and IPv6; those of other families (multicast routing's, RTNL_FAMILY_IPMR) give
+// nullopt. A rule without FRA_PRIORITY has priority 0: the kernel leaves the attribute out then.
+Result<std::optional<state::ObservedRule>> decode_rule(nlmsghdr* hdr);
 
 }  // namespace nodenet::netlink

@@ -154,6 +154,18 @@ Status read_routes(Reader& reader, const SnapshotFilter& filter, const std::set<
                        [&](const DecodedRoute& d) { return owned(d) && !managed_here(d); }, state.routes);
 }
 
+Status read_rules(Reader& reader, std::vector<state::ObservedRule>& rules) {
+    return reader.dump(
+        rule_dump_request(), "dump rules", [&] { rules.clear(); },
+        [&](nlmsghdr* hdr) -> Status {
+            if (hdr->nlmsg_type != RTM_NEWRULE) return success();
+            auto rule = decode_rule(hdr);
+            if (!rule.ok()) return Error{rule.error()};
+            if (*rule) rules.push_back(std::move(**rule));
+            return success();
+        });
+}
+
 }  // namespace
 
 Result<KernelState> read_kernel_state(const SnapshotFilter& filter, const std::string& sysfs_root,
@@ -176,6 +188,8 @@ Result<KernelState> read_kernel_state(const SnapshotFilter& filter, const std::s
     if (Status status = read_wireguard_devices(state, wireguard_links); !status.ok()) return Error{status.error()};
     if (Status status = read_addresses(reader, filter, managed, state); !status.ok()) return Error{status.error()};
     if (Status status = read_routes(reader, filter, managed, state); !status.ok()) return Error{status.error()};
+    if (filter.all || filter.rules)
+        if (Status status = read_rules(reader, state.rules); !status.ok()) return Error{status.error()};
     if (stats_out) *stats_out = stats;
     return state;
 }

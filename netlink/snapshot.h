@@ -1,4 +1,4 @@
-// The kernel's links, addresses and routes as nodenet sees them: one snapshot read through
+// The kernel's links, addresses, routes and policy routing rules as nodenet sees them: one snapshot read through
 // rtnetlink dumps. Reading needs no privileges.
 //
 // Only what nodenet manages is read, and the kernel does the filtering (NETLINK_GET_STRICT_CHK,
@@ -20,7 +20,10 @@ namespace nodenet::netlink {
 //
 //   addresses: on a link named in `links`, or carrying IFA_PROTO `owned_protocol` on any link;
 //   routes:    in a table of `tables` whose output link (or one of its next hops) is in `links`,
-//              or carrying RTPROT `owned_protocol` in any table and on any link.
+//              or carrying RTPROT `owned_protocol` in any table and on any link;
+//   rules:     all of them, IPv4 and IPv6, when `rules` (or `all`) is set: one dump, which the
+//              kernel cannot filter. Only plans need them (they find nodenet's own rules by
+//              FRA_PROTOCOL), so reads for links or addresses alone do not pay for the dump.
 //
 // A route of a managed table on an unmanaged link is not read: that is what keeps a BGP table in
 // `main` out of the snapshot. The kernel cannot filter addresses by IFA_PROTO, so a non-zero
@@ -31,6 +34,7 @@ struct SnapshotFilter {
     std::set<std::string> links;     // names of links nodenet manages
     std::set<uint32_t> tables;       // routing tables nodenet manages (main = 254)
     uint8_t owned_protocol = 0;      // also include addresses/routes with this IFA_PROTO / RTPROT anywhere
+    bool rules = false;              // policy routing rules, all of them
 
     bool operator==(const SnapshotFilter&) const = default;
 };
@@ -38,7 +42,7 @@ struct SnapshotFilter {
 // What the kernel sent, so that a test can tell filtering in the kernel from filtering here.
 struct SnapshotStats {
     size_t dump_requests = 0;
-    size_t messages = 0;          // RTM_NEWLINK, RTM_NEWADDR and RTM_NEWROUTE messages received
+    size_t messages = 0;          // RTM_NEWLINK, RTM_NEWADDR, RTM_NEWROUTE and RTM_NEWRULE messages received
     bool kernel_filtering = false;  // NETLINK_GET_STRICT_CHK was accepted
 };
 

@@ -222,7 +222,9 @@ std::string action_text(const plan::Operation& op) {
             if constexpr (std::is_same_v<T, plan::CreateLink>) return "create ";
             else if constexpr (std::is_same_v<T, plan::DeleteLink>) return "delete ";
             else if constexpr (std::is_same_v<T, plan::SetLink>) return "set ";
-            else if constexpr (std::is_same_v<T, plan::AddAddress> || std::is_same_v<T, plan::AddRoute>) return "add ";
+            else if constexpr (std::is_same_v<T, plan::AddAddress> || std::is_same_v<T, plan::AddRoute> ||
+                               std::is_same_v<T, plan::AddRule>)
+                return "add ";
             else if constexpr (std::is_same_v<T, plan::ReplaceRoute>) return "replace ";
             else if constexpr (std::is_same_v<T, plan::ConfigureWireguard>) return "configure ";
             else if constexpr (std::is_same_v<T, plan::UpdateAddress>) return "update ";

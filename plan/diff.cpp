@@ -14,6 +14,7 @@ using state::KernelState;
 
 std::string protocol_holder(uint8_t protocol) {
     switch (protocol) {
+        case 0: return "added with no protocol";
         case 2: return "added by the kernel";
         case 3: return "added at boot";
         case 4: return "added by an administrator (proto static)";
@@ -50,6 +51,40 @@ bool same_route(const state::Route& a, const state::Route& b) {
     return a.link == b.link && a.gateway == b.gateway && a.source == b.source && a.mtu == b.mtu && a.scope == b.scope;
 }
 
+// The mask the kernel applies: a mark without a mask matches all of its bits.
+uint32_t effective_mask(uint32_t mark, uint32_t mask) { return mark && !mask ? 0xFFFFFFFF : mask; }
+
+// `from` / `to`: a prefix of length 0 is "all", as the kernel keeps it; host bits do not count.
+std::optional<state::IpPrefix> selector(const std::optional<state::IpPrefix>& p) {
+    if (!p || p->len == 0) return std::nullopt;
+    return p->masked();
+}
+
+bool same_rule(const state::RoutingRule& want, const state::ObservedRule& have) {
+    return !have.other_selectors && want.action == have.action &&
+           (want.action != state::RuleAction::Lookup || want.table == have.table) &&
+           selector(want.source) == selector(have.source) && selector(want.destination) == selector(have.destination) &&
+           want.iif == have.iif && want.oif == have.oif && want.fwmark == have.fwmark &&
+           effective_mask(want.fwmark, want.fwmask) == effective_mask(have.fwmark, have.fwmask);
+}
+
+// Whether the kernel would take `added` for `old` when asked to add it exclusively: its duplicate
+// check ignores a `from` / `to` the new rule leaves at "all". Then `old` must go first.
+bool kernel_confuses(const state::RoutingRule& added, const state::RoutingRule& old) {
+    auto covered = [](const std::optional<state::IpPrefix>& a, const std::optional<state::IpPrefix>& b) {
+        return !selector(a) || selector(a) == selector(b);
+    };
+    return added.action == old.action && (added.action != state::RuleAction::Lookup || added.table == old.table) &&
+           added.iif == old.iif && added.oif == old.oif &&
+           added.fwmark == old.fwmark &&
+           effective_mask(added.fwmark, added.fwmask) == effective_mask(old.fwmark, old.fwmask) &&
+           covered(added.source, old.source) && covered(added.destination, old.destination);
+}
+
+std::string rule_name(const state::RoutingRule& r) {
+    return std::string(r.family == state::Family::V4 ? "IPv4" : "IPv6") + " rule " + std::to_string(r.priority);
+}
+
 // Logical links a VLAN may sit on come first; VLANs last.
 int create_rank(const state::Link& l) { return l.kind == state::LinkKind::Vlan ? 1 : 0; }
 
@@ -64,17 +99,20 @@ public:
         links();
         addresses();
         routes();
-        plan_.operations.reserve(removed_routes_.size() + removed_addresses_.size() + removed_links_.size() +
-                                 creates_.size() + wireguard_.size() + sets_.size() + adds_.size() + route_ops_.size());
+        rules();
+        plan_.operations.reserve(removed_rules_.size() + removed_routes_.size() + removed_addresses_.size() +
+                                 removed_links_.size() + creates_.size() + wireguard_.size() + sets_.size() +
+                                 adds_.size() + route_ops_.size() + rule_ops_.size());
         // On-link routes first: a gateway outside the link's subnets is reachable only through one
         // (the /32 helper route of a DHCP lease on a /32 address).
         std::stable_partition(route_ops_.begin(), route_ops_.end(), [](const Operation& op) {
             const auto* add = std::get_if<AddRoute>(&op.change);
             return add && !add->route.gateway;
         });
-        // A WireGuard device gets its keys and peers before it comes up.
-        for (auto* group : {&removed_routes_, &removed_addresses_, &removed_links_, &creates_, &wireguard_, &sets_,
-                            &adds_, &route_ops_})
+        // A WireGuard device gets its keys and peers before it comes up. Rules are removed before the
+        // routes of their table and added after them: no traffic is sent to a half-filled table.
+        for (auto* group : {&removed_rules_, &removed_routes_, &removed_addresses_, &removed_links_, &creates_,
+                            &wireguard_, &sets_, &adds_, &route_ops_, &rule_ops_})
             std::move(group->begin(), group->end(), std::back_inserter(plan_.operations));
         return std::move(plan_);
     }
@@ -88,6 +126,7 @@ private:
     void set_link(const state::Link& want, const state::ObservedLink& have);
     void addresses();
     void routes();
+    void rules();
 
     const DesiredState& desired_;
     const KernelState& kernel_;
@@ -96,12 +135,16 @@ private:
     std::set<std::string> created_;
     void wireguard(const state::Link& want, const state::ObservedLink* have);
 
-    std::vector<Operation> removed_routes_, removed_addresses_, removed_links_, creates_, wireguard_, sets_, adds_,
-        route_ops_;
+    std::vector<Operation> removed_rules_, removed_routes_, removed_addresses_, removed_links_, creates_, wireguard_,
+        sets_, adds_, route_ops_, rule_ops_;
 };
 
 void Planner::removals() {
     constexpr const char* kGone = "no longer in the config; nodenet added it";
+    for (const state::ObservedRule& r : kernel_.rules) {
+        if (r.protocol != kNodenetProtocol || desired_.rules.count(r.key())) continue;
+        removed_rules_.push_back({DeleteRule{rule_from_observed(r)}, kGone});
+    }
     for (const state::ObservedRoute& r : kernel_.routes) {
         if (r.protocol != kNodenetProtocol || desired_.routes.count(r.key())) continue;
         removed_routes_.push_back({DeleteRoute{route_from_observed(kernel_, r)}, kGone});
@@ -233,6 +276,49 @@ void Planner::routes() {
     }
 }
 
+// Several rules may share a priority, and the kernel keeps them in the order they were added. So
+// nodenet's rule at a priority is added beside foreign ones, and a changed rule is added before
+// the one it replaces is deleted: the priority is never without it.
+void Planner::rules() {
+    std::multimap<state::RuleKey, const state::ObservedRule*> by_key;
+    for (const state::ObservedRule& r : kernel_.rules) by_key.emplace(r.key(), &r);
+    for (const auto& [key, want] : desired_.rules) {
+        auto [first, last] = by_key.equal_range(key);
+        const state::ObservedRule* kept = nullptr;
+        const state::ObservedRule* foreign_same = nullptr;
+        std::vector<state::RoutingRule> stale;  // nodenet's, other than the one wanted
+        for (auto it = first; it != last; ++it) {
+            const state::ObservedRule& have = *it->second;
+            if (have.protocol != kNodenetProtocol) {
+                if (same_rule(want, have)) foreign_same = &have;
+                else plan_.warnings.push_back(rule_name(want) + ": another rule has this priority (" +
+                                              protocol_holder(have.protocol) +
+                                              "); the kernel tries the two in the order they were added");
+            } else if (!kept && same_rule(want, have)) {
+                kept = &have;
+            } else {
+                stale.push_back(rule_from_observed(have));
+            }
+        }
+        if (kept || foreign_same) {
+            if (!kept)
+                plan_.warnings.push_back(rule_name(want) + " is already there (" +
+                                         protocol_holder(foreign_same->protocol) + "); nodenet leaves it as it is");
+            for (state::RoutingRule& old : stale)
+                removed_rules_.push_back({DeleteRule{std::move(old)}, "one rule per family and priority"});
+            continue;
+        }
+        const std::string changed = "replaced by " + want.origin.source;
+        bool old_first = std::any_of(stale.begin(), stale.end(),
+                                     [&](const state::RoutingRule& old) { return kernel_confuses(want, old); });
+        if (old_first)
+            for (state::RoutingRule& old : stale) rule_ops_.push_back({DeleteRule{std::move(old)}, changed});
+        rule_ops_.push_back({AddRule{want}, want.origin.source});
+        if (!old_first)
+            for (state::RoutingRule& old : stale) rule_ops_.push_back({DeleteRule{std::move(old)}, changed});
+    }
+}
+
 }  // namespace
 
 bool owns(const Ownership& owned, const state::KernelState& kernel, const state::ObservedAddress& a) {
@@ -272,6 +358,21 @@ state::Route route_from_observed(const state::KernelState& k, const state::Obser
     route.mtu = r.mtu;
     route.scope = static_cast<state::RouteScope>(r.scope);
     return route;
+}
+
+state::RoutingRule rule_from_observed(const state::ObservedRule& r) {
+    state::RoutingRule rule;
+    rule.family = r.family;
+    rule.priority = r.priority;
+    rule.action = r.action;
+    rule.table = r.table;
+    rule.source = r.source;
+    rule.destination = r.destination;
+    rule.iif = r.iif;
+    rule.oif = r.oif;
+    rule.fwmark = r.fwmark;
+    rule.fwmask = r.fwmask;
+    return rule;
 }
 
 const char* kernel_kind(state::LinkKind kind) {

@@ -28,13 +28,17 @@ bool owns(const Ownership& owned, const state::KernelState& kernel, const state:
 std::set<state::AddressKey> recorded_addresses_after(const Ownership& before, const std::vector<Operation>& executed,
                                                      const state::KernelState& after);
 
-// Order: create links, set link attributes, add addresses, add or replace routes; before them the
-// removals in the reverse order (routes, addresses, links), so that a replaced object is gone
-// before its successor arrives.
+// Order: create links, set link attributes, add addresses, add or replace routes, add rules (a
+// changed rule: the new one, then the old one deleted); before them the removals in the reverse
+// order (rules, routes, addresses, links), so that a replaced object is gone before its successor
+// arrives. Rules are nodenet's by FRA_PROTOCOL kNodenetProtocol; others are never touched.
 Plan make_plan(const state::DesiredState& desired, const state::KernelState& observed, const Ownership& owned);
 
 // An observed route as a Route value (its link named), to delete, replace or restore it.
 state::Route route_from_observed(const state::KernelState& kernel, const state::ObservedRoute& route);
+
+// An observed rule as a RoutingRule value, to delete or restore it.
+state::RoutingRule rule_from_observed(const state::ObservedRule& rule);
 
 // The rtnetlink kind of a logical link ("bridge", "bond", "vlan", "dummy", "wireguard").
 const char* kernel_kind(state::LinkKind kind);

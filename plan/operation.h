@@ -13,9 +13,9 @@
 
 namespace nodenet::plan {
 
-// RTPROT_* and IFA_PROTO value that marks routes and addresses nodenet added: nodenet removes only
-// what carries it, so addresses and routes of the kernel, RA, DHCP clients, CNIs, BGP daemons or a
-// person survive every apply. 110 is unassigned in iproute2's rt_protos.
+// RTPROT_* value (IFA_PROTO, FRA_PROTOCOL) that marks routes, addresses and rules nodenet added:
+// nodenet removes only what carries it, so addresses, routes and rules of the kernel, RA, DHCP
+// clients, CNIs, BGP daemons or a person survive every apply. 110 is unassigned in iproute2's rt_protos.
 constexpr uint8_t kNodenetProtocol = 110;
 
 // Attributes of an existing link; unset: leave as it is.
@@ -73,14 +73,24 @@ struct ReplaceRoute {
     state::Route from;
 };
 
+// The kernel has no in-place change of a rule: a changed rule is an AddRule and a DeleteRule of the
+// one it replaces (several rules may share a priority, so the new one goes in first).
+struct AddRule {
+    state::RoutingRule rule;
+};
+struct DeleteRule {
+    state::RoutingRule rule;  // as observed: the kernel deletes the rule these attributes match
+};
+
 using Change = std::variant<CreateLink, SetLink, AddAddress, AddRoute, ReplaceRoute, DeleteRoute, DeleteAddress,
-                            DeleteLink, ConfigureWireguard, UpdateAddress>;
+                            DeleteLink, ConfigureWireguard, UpdateAddress, AddRule, DeleteRule>;
 
 struct Operation {
     Change change;
     std::string reason;  // the config path that wants it, or why it goes
 
-    const std::string& link() const;  // the link it belongs to, for grouping
+    // The link it belongs to, for grouping; rules belong to no link: "IPv4 rules", "IPv6 rules".
+    const std::string& link() const;
 };
 
 // A desired object nodenet will not touch because something else already holds its place.

@@ -1,5 +1,6 @@
 #include "plan/render.h"
 
+#include <cstdio>
 #include <map>
 
 #include "common/overloaded.h"
@@ -17,6 +18,42 @@ std::string route_text(const state::Route& r) {
     s += " metric " + std::to_string(r.metric);
     if (r.scope == state::RouteScope::Link) s += " scope link";
     if (r.mtu) s += " mtu " + std::to_string(r.mtu);
+    return s;
+}
+
+std::string hex(uint32_t v) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "0x%x", v);
+    return buf;
+}
+
+std::string table_text(uint32_t table) {
+    switch (table) {
+        case 253: return "default";
+        case 254: return "main";
+        case 255: return "local";
+        default: return std::to_string(table);
+    }
+}
+
+// As `ip rule` prints it: "rule 32500: from all fwmark 0x40/0x60 lookup 180".
+std::string rule_text(const state::RoutingRule& r) {
+    std::string s = "rule " + std::to_string(r.priority) + ": from ";
+    s += r.source && r.source->len ? r.source->masked().str() : "all";
+    if (r.destination && r.destination->len) s += " to " + r.destination->masked().str();
+    if (r.fwmark || r.fwmask) {
+        s += " fwmark " + hex(r.fwmark);
+        if (r.fwmask && r.fwmask != 0xFFFFFFFF) s += "/" + hex(r.fwmask);
+    }
+    if (!r.iif.empty()) s += " iif " + r.iif;
+    if (!r.oif.empty()) s += " oif " + r.oif;
+    switch (r.action) {
+        case state::RuleAction::Lookup: s += " lookup " + table_text(r.table); break;
+        case state::RuleAction::Blackhole: s += " blackhole"; break;
+        case state::RuleAction::Unreachable: s += " unreachable"; break;
+        case state::RuleAction::Prohibit: s += " prohibit"; break;
+        default: s += " action " + std::to_string(static_cast<int>(r.action)); break;
+    }
     return s;
 }
 
@@ -91,7 +128,8 @@ std::string link_text(const state::Link& l) {
 
 char sign(const Operation& op) {
     return std::visit(Overloaded{[](const CreateLink&) { return '+'; }, [](const AddAddress&) { return '+'; },
-                                 [](const AddRoute&) { return '+'; }, [](const SetLink&) { return '~'; },
+                                 [](const AddRoute&) { return '+'; }, [](const AddRule&) { return '+'; },
+                                 [](const SetLink&) { return '~'; },
                                  [](const ReplaceRoute&) { return '~'; }, [](const ConfigureWireguard&) { return '~'; },
                                  [](const UpdateAddress&) { return '~'; },
                                  [](const auto&) { return '-'; }},
@@ -108,7 +146,9 @@ const char* action_name(const Operation& op) {
                                  [](const DeleteRoute&) { return "delete_route"; },
                                  [](const ReplaceRoute&) { return "replace_route"; },
                                  [](const ConfigureWireguard&) { return "configure_wireguard"; },
-                                 [](const UpdateAddress&) { return "update_address"; }},
+                                 [](const UpdateAddress&) { return "update_address"; },
+                                 [](const AddRule&) { return "add_rule"; },
+                                 [](const DeleteRule&) { return "delete_rule"; }},
                       op.change);
 }
 
@@ -134,7 +174,9 @@ std::string describe(const Operation& op) {
                    [](const DeleteRoute& c) { return route_text(c.route); },
                    [](const ReplaceRoute& c) { return route_text(c.from) + " -> " + route_text(c.to).substr(6); },
                    [](const ConfigureWireguard& c) { return wireguard_text(c); },
-                   [](const UpdateAddress& c) { return address_text(c.address); }},
+                   [](const UpdateAddress& c) { return address_text(c.address); },
+                   [](const AddRule& c) { return rule_text(c.rule); },
+                   [](const DeleteRule& c) { return rule_text(c.rule); }},
         op.change);
     return std::string(1, sign(op)) + " " + body;
 }

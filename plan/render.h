@@ -9,7 +9,8 @@
 
 namespace nodenet::plan {
 
-// One line per operation: "+ address 10.0.0.5/24", "~ mtu 1500 -> 9000", "- route ...".
+// One line per operation: "+ address 10.0.0.5/24", "~ mtu 1500 -> 9000", "- route ...",
+// "+ rule 32500: from all fwmark 0x40/0x60 lookup 180" (as `ip rule` prints it).
 std::string describe(const Operation& op);
 
 std::string render_text(const Plan& plan, bool color);

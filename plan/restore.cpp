@@ -37,6 +37,12 @@ state::DesiredState restore_point(const state::KernelState& before, const state:
         route.origin = origin;
         d.routes[route.key()] = route;
     }
+    for (const state::ObservedRule& r : before.rules) {
+        if (r.protocol != kNodenetProtocol) continue;
+        state::RoutingRule rule = rule_from_observed(r);
+        rule.origin = origin;
+        d.rules[rule.key()] = rule;
+    }
     return d;
 }
 

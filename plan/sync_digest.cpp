@@ -130,6 +130,21 @@ std::string kernel_digest(const state::KernelState& kernel) {
         h.add(r.type);
         h.add(r.mtu);
     }
+    h.add(kernel.rules.size());
+    for (const state::ObservedRule& r : kernel.rules) {
+        h.add(r.family);
+        h.add(r.priority);
+        h.add(r.action);
+        h.add(r.table);
+        h.add(r.source);
+        h.add(r.destination);
+        h.add(r.iif);
+        h.add(r.oif);
+        h.add(r.fwmark);
+        h.add(r.fwmask);
+        h.add(r.protocol);
+        h.add(r.other_selectors);
+    }
     return h.hex();
 }
 

@@ -20,7 +20,7 @@ std::string text_digest(std::string_view text);
 
 // The digest of everything of a snapshot a plan or a device selector can read: each link (all but
 // its carrier, which nodenet does not manage), each address (all but the ticking lifetimes) and
-// each route, in the kernel's order.
+// each route and each rule, in the kernel's order.
 std::string kernel_digest(const state::KernelState& kernel);
 
 }  // namespace nodenet::plan

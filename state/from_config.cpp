@@ -1,5 +1,6 @@
 #include "state/from_config.h"
 
+#include <charconv>
 #include <map>
 
 #include "state/config_values.h"
@@ -18,6 +19,7 @@ public:
 
     void network(const config::Network& network);
     void link_document(const config::Doc<config::LinkDoc>& doc);
+    void routing_rule_document(const config::Doc<config::RoutingRuleDoc>& doc);
     Result<LayeredSpecs> finish();
 
 private:
@@ -225,6 +227,54 @@ void Builder::link_document(const config::Doc<config::LinkDoc>& doc) {
     }
 }
 
+// ---- RoutingRuleConfig documents ----
+
+std::optional<RuleAction> rule_action(const std::string& action) {
+    if (action.empty() || action == "unicast") return RuleAction::Lookup;
+    if (action == "blackhole") return RuleAction::Blackhole;
+    if (action == "unreachable") return RuleAction::Unreachable;
+    if (action == "prohibit") return RuleAction::Prohibit;
+    return std::nullopt;
+}
+
+// Talos's RoutingRuleConfigController: the family comes from `src`, else `dst`; with neither, the
+// rule is made for both families.
+void Builder::routing_rule_document(const config::Doc<config::RoutingRuleDoc>& doc) {
+    const config::RoutingRuleDoc& d = doc.spec;
+    const std::string& label = doc.src.path;
+    RoutingRule rule;
+    auto [end, ec] = std::from_chars(d.name->data(), d.name->data() + d.name->size(), rule.priority);
+    if (d.name->empty() || ec != std::errc() || end != d.name->data() + d.name->size())
+        return errors_.push_back(label + ": name must be the rule's priority, an unsigned number");
+    auto action = rule_action(d.action.value);
+    if (!action) return errors_.push_back(d.action.src.path + ": unknown action \"" + d.action.value + "\"");
+    rule.action = *action;
+    if (rule.action == RuleAction::Lookup) {
+        auto table = take(route_table(d.table));
+        if (!table) return;
+        rule.table = *table;
+    }
+    for (auto [text, field] : {std::pair{&d.src, &rule.source}, std::pair{&d.dst, &rule.destination}}) {
+        if (text->value.empty()) continue;
+        auto prefix = parse_ip_prefix(text->value);
+        if (!prefix) return errors_.push_back(text->src.path + ": invalid prefix \"" + text->value + "\"");
+        *field = prefix->masked();
+    }
+    if (rule.source && rule.destination && rule.source->family() != rule.destination->family())
+        return errors_.push_back(label + ": src and dst are of different families");
+    rule.iif = d.iif_name.value;
+    rule.oif = d.oif_name.value;
+    rule.fwmark = d.fw_mark.value;
+    rule.fwmask = d.fw_mask.value;
+    rule.origin = config_origin(label);
+    std::optional<IpPrefix> named = rule.source ? rule.source : rule.destination;
+    for (Family family : {Family::V4, Family::V6}) {
+        if (named && named->family() != family) continue;
+        rule.family = family;
+        out_.rules.push_back(rule);
+    }
+}
+
 Result<LayeredSpecs> Builder::finish() { return specs_or_errors(std::move(out_), errors_); }
 
 }  // namespace
@@ -235,6 +285,7 @@ Result<LayeredSpecs> specs_from_config(const config::Config& config, const Kerne
     // the merge folds them in this order, the LinkConfig last.
     if (config.machine && config.machine->network) b.network(*config.machine->network);
     for (const auto& doc : config.links) b.link_document(doc);
+    for (const auto& doc : config.routing_rules) b.routing_rule_document(doc);
     return b.finish();
 }
 

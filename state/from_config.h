@@ -1,4 +1,4 @@
-// The configuration layer: a validated config turned into link, address and route specs
+// The configuration layer: a validated config turned into link, address, route and rule specs
 // (reference: talos-network-engine.md §1.4–§1.5, talos-network-config.md §3).
 #pragma once
 
@@ -9,7 +9,8 @@
 
 namespace nodenet::state {
 
-// Specs of the v1alpha1 `machine.network.interfaces` and of the LinkConfig documents, all at
+// Specs of the v1alpha1 `machine.network.interfaces`, of the LinkConfig and of the
+// RoutingRuleConfig documents (one rule per family unless src or dst names one), all at
 // Layer::Configuration, each with the YAML path it came from in origin.source. `kernel` is read
 // only to resolve device selectors (current and permanent MAC, bus path, PCI ID, driver,
 // physical): a selector yields one device per matching link, and none (with a warning) when no

@@ -213,6 +213,9 @@ struct ObservedRule {
     std::string iif, oif;
     uint32_t fwmark = 0, fwmask = 0;
     uint8_t protocol = 0;  // FRA_PROTOCOL (RTPROT_*): who added it
+    // Selectors nodenet never sets (`not`, tos, uidrange, ipproto, ports, l3mdev…), or a goto or
+    // nop action: such a rule never matches a desired one.
+    bool other_selectors = false;
 
     RuleKey key() const { return {family, priority}; }
 };
