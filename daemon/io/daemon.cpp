@@ -27,6 +27,11 @@ namespace nodenet::daemon::io {
 namespace {
 
 int bit(Cause c) { return 1 << static_cast<int>(c); }
+
+std::string seconds_text(std::chrono::milliseconds d) {
+    return d.count() % 1000 ? std::to_string(d.count() / 1000) + "." + std::to_string(d.count() % 1000 / 100) + " s"
+                            : std::to_string(d.count() / 1000) + " s";
+}
 constexpr int kChosen = (1 << static_cast<int>(Cause::Start)) | (1 << static_cast<int>(Cause::Config)) |
                         (1 << static_cast<int>(Cause::Lease)) | (1 << static_cast<int>(Cause::Link)) |
                         (1 << static_cast<int>(Cause::KubeSpan));
@@ -332,15 +337,15 @@ Status Daemon::reconcile(int causes, std::string* shown) {
     if (!applied.ok()) {
         last_error_ = applied.error();
         if (with_kubespan) {
-            auto wait = std::chrono::milliseconds(1000) << std::min(kubespan_failures_++, 6);
+            auto wait = std::chrono::milliseconds(1000 << std::min(kubespan_failures_++, 6));
             log("error", "kubespan", applied.error() + "; the network is applied without KubeSpan, which is tried again in " +
-                                         std::to_string(wait.count() / 1000.0).substr(0, 4) + " s", true);
+                                         seconds_text(wait), true);
             kubespan_held_ = true;
             kubespan_retry_timer_->arm_in(wait);
             return reconcile(causes, shown);
         }
-        auto wait = std::chrono::milliseconds(500) << std::min(failures_++, 7);
-        log("error", "", applied.error() + "; retrying in " + std::to_string(wait.count() / 1000.0).substr(0, 4) + " s", true);
+        auto wait = std::chrono::milliseconds(500 << std::min(failures_++, 7));
+        log("error", "", applied.error() + "; retrying in " + seconds_text(wait), true);
         retry_timer_->arm_in(wait);
         check_ready();
         return Error{applied.error()};
