@@ -3,11 +3,17 @@
 // merged by node ID (namespace cluster), and the members (affiliates with a nodename, by nodename).
 // Each resource has a version that counts its changes, as Talos's resource versions do (1 when
 // created). Pure: the daemon feeds it what the service clients report.
+//
+// A change recomputes only what depends on it: the merged affiliate of each node ID it touches and
+// the members of the nodenames those nodes had or have, not the whole cluster (the daemon of a
+// 500-affiliate cluster spent milliseconds per change re-merging everything). The results are the
+// full merge's: tests/discovery/cluster_registry_differential_test.cpp checks them against it.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -54,13 +60,23 @@ public:
     const std::optional<Affiliate>& local() const { return local_; }
 
 private:
-    std::vector<AffiliateChange> rebuild();
+    // Merges again the affiliates of these node IDs and the members of their nodenames, old and
+    // new; the changes come in the full merge's order: the others appeared or changed (by node
+    // ID), then the node itself, then those that left (by node ID).
+    std::vector<AffiliateChange> refresh(const std::set<std::string>& node_ids);
+    // What the services report of this node, merged; the node's own affiliate when it is the node.
+    std::optional<Affiliate> merge_node(const std::string& node_id) const;
+    void claim(const std::string& nodename, const std::string& node_id);
+    void unclaim(const std::string& nodename, const std::string& node_id);
+    void refresh_member(const std::string& nodename);
 
     std::optional<Affiliate> local_;
     // service → node id → affiliate as reported, with its version.
     std::map<std::string, std::map<std::string, Versioned<Affiliate>>> raw_;
     std::map<std::string, Versioned<Affiliate>> merged_;  // by node ID
     std::map<std::string, Versioned<Member>> members_;     // by nodename
+    // nodename → the node IDs whose merged affiliate has it; the member is the last one's.
+    std::map<std::string, std::set<std::string>> claims_;
 };
 
 }  // namespace nodenet::discovery
