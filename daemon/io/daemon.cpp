@@ -415,7 +415,7 @@ std::optional<state::LayeredSpecs> Daemon::kubespan_layer() {
     }
     std::vector<discovery::Affiliate> merged;
     for (const auto& [id, v] : discovery_->registry().merged()) merged.push_back(v.spec);
-    return kubespan_->layer(merged, discovery_->node_id());
+    return kubespan_->layer(merged, discovery_->node_id(), discovery_->synced());
 }
 
 Status Daemon::open_session(DhcpEntry& e) {

@@ -231,9 +231,14 @@ void DiscoveryAgent::drain(Service& s) {
                 s.connected = false;
                 s.last_error = e.message;
                 break;
-            case Kind::Snapshot:
+            case Kind::Snapshot: {
+                bool first = !synced();
+                s.snapshot_seen = true;
                 note(registry_.replace(s.settings.name, e.affiliates));
+                // The first snapshot tells "alone" from "not heard yet", even when it is empty.
+                if (first && on_change_) on_change_();
                 break;
+            }
             case Kind::Upsert:
                 for (const Affiliate& a : e.affiliates) note(registry_.upsert(s.settings.name, a));
                 break;
@@ -259,6 +264,14 @@ void DiscoveryAgent::drain(Service& s) {
         }
         for (const std::string& w : e.warnings) log_("discovery", at, w, true);
     }
+}
+
+bool DiscoveryAgent::synced() const {
+    if (settings_version_ == 0) return false;  // the config's discovery settings are not applied yet
+    if (services_.empty()) return true;
+    for (const auto& s : services_)
+        if (s->snapshot_seen) return true;
+    return false;
 }
 
 std::optional<state::IpAddress> DiscoveryAgent::public_ip() const {

@@ -67,6 +67,9 @@ public:
     // This node's address as the first service that reported one sees it (Hello's client IP): an
     // endpoint KubeSpan announces, the public side of a NAT.
     std::optional<state::IpAddress> public_ip() const;
+    // Whether the affiliates are known: some service delivered its snapshot (or none is
+    // configured). Before that, an empty registry means "not heard yet", not "alone".
+    bool synced() const;
     // AffiliateDelete at every service (`nodenet leave`); nothing more is published until the
     // daemon restarts or the discovery settings change.
     Status leave(std::chrono::milliseconds timeout);
@@ -86,6 +89,7 @@ private:
         std::string last_error;
         size_t skipped = 0;
         std::map<std::string, std::string> skipped_reason;  // node ID → last reason logged
+        bool snapshot_seen = false;
     };
 
     void start_services();

@@ -88,6 +88,7 @@ void KubeSpanAgent::configure(const kubespan::KubeSpanSettings& settings, const 
         statuses_.clear();
         observed_.clear();
         device_known_ = false;
+        device_peers_.reset();
         if (timer_) timer_->disarm();
         // A daemon started after KubeSpan was turned off finds the table of its last run: the
         // identity file says that this machine had KubeSpan once.
@@ -173,8 +174,21 @@ std::vector<state::IpPrefix> KubeSpanAgent::pod_cidrs() const {
 }
 
 std::optional<state::LayeredSpecs> KubeSpanAgent::layer(const std::vector<discovery::Affiliate>& merged,
-                                                         const std::string& own_node_id) {
+                                                         const std::string& own_node_id, bool affiliates_known) {
     if (!enabled()) return std::nullopt;
+    affiliates_known_ = affiliates_known;
+    if (!affiliates_known) {
+        kubespan::Mesh mesh = kubespan::build_mesh({settings_, *identity_, {}, {}});
+        // The device's peers as they are: written back unchanged, they cost nothing.
+        if (device_peers_) {
+            for (state::Link& l : mesh.specs.links)
+                if (l.name == kubespan::kLinkName && l.wireguard) {
+                    l.wireguard->peers = *device_peers_;
+                    for (wireguard::PeerConfig& p : l.wireguard->peers) p.keep_current_endpoint = true;
+                }
+        }
+        return std::move(mesh.specs);
+    }
     auto now = Clock::now();
     kubespan::PeerSpecs specs = kubespan::peer_specs(merged, own_node_id);
     if (specs.warnings != warnings_)
@@ -235,6 +249,7 @@ void KubeSpanAgent::note_device(const state::KernelState& kernel) {
     const state::ObservedLink* link = kernel.link(kubespan::kLinkName);
     if (!link || !link->wireguard) return;
     std::map<std::string, kubespan::Observed> observed;
+    device_peers_ = link->wireguard->peers;
     for (const wireguard::PeerConfig& p : link->wireguard->peers) {
         kubespan::Observed o;
         if (auto e = wireguard::parse_endpoint(p.endpoint)) o.endpoint = discovery::Endpoint{e->address, e->port};
@@ -251,7 +266,8 @@ void KubeSpanAgent::note_device(const state::KernelState& kernel) {
 void KubeSpanAgent::observe(const state::KernelState& kernel) {
     if (!enabled()) return;
     note_device(kernel);
-    apply_nftables();
+    // Before the affiliates are known the routed set is unknown too: the table stays as it is.
+    if (affiliates_known_) apply_nftables();
 }
 
 void KubeSpanAgent::apply_nftables() {

@@ -30,6 +30,7 @@
 #include "loop/event_loop.h"
 #include "state/layers.h"
 #include "state/objects.h"
+#include "wireguard/device.h"
 
 namespace nodenet::daemon::io {
 
@@ -60,7 +61,11 @@ public:
 
     // Before a plan: peers from the merged affiliates (the node's own skipped), endpoints rotated
     // by the state the last observe() saw; the mesh's objects at the operator layer.
-    std::optional<state::LayeredSpecs> layer(const std::vector<discovery::Affiliate>& merged, const std::string& own_node_id);
+    // `affiliates_known` false (discovery has not answered yet since the daemon started): the
+    // device keeps the peers it has and nftables its table, so that a restart writes nothing and
+    // the mesh survives a discovery service that is down at boot.
+    std::optional<state::LayeredSpecs> layer(const std::vector<discovery::Affiliate>& merged, const std::string& own_node_id,
+                                             bool affiliates_known);
     // After a plan (applied or found empty): each peer's handshake, traffic and endpoint as
     // WireGuard reports them (for the next pass), and the routed set written to nftables.
     void observe(const state::KernelState& kernel);
@@ -105,6 +110,8 @@ private:
     std::map<std::string, uint64_t> status_versions_;
     std::map<std::string, kubespan::Observed> observed_;     // public key → what WireGuard reported last
     bool device_known_ = false;
+    bool affiliates_known_ = false;
+    std::optional<std::vector<wireguard::PeerConfig>> device_peers_;  // as last read
     std::vector<std::string> warnings_;
     std::vector<state::IpPrefix> routed_v4_, routed_v6_;
     bool nft_written_ = false;                               // the table holds routed_v4_/v6_

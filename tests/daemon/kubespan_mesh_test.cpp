@@ -103,10 +103,11 @@ public:
     }
     uint64_t packets(const std::string& counter) const {
         auto r = ns_.run({"nft", "-j", "list", "counter", "bridge", "nodenet_test", counter});
-        if (r.exit_code != 0) return ~0ull;
-        for (const auto& item : nlohmann::json::parse(r.out)["nftables"])
+        if (r.exit_code != 0) throw std::runtime_error("nft list counter " + counter + ": " + r.err);
+        nlohmann::json listing = nlohmann::json::parse(r.out);
+        for (const auto& item : listing["nftables"])
             if (item.contains("counter")) return item["counter"]["packets"].get<uint64_t>();
-        return ~0ull;
+        throw std::runtime_error("nft list counter " + counter + ": no counter in " + r.out);
     }
 
 private:
@@ -186,11 +187,15 @@ TEST_F(KubeSpanMesh, ThreeNodesFormAMeshAndTalkOnlyThroughIt) {
     const TestNetns& ns = nodes_[0]->ns;
     bool rule4 = false;
     for (const auto& r : ns.ip_json("rule show"))
-        if (r.value("priority", 0) == 32500 && r.value("fwmark", "") == "0x40/0x60" && r.value("table", "") == "180") rule4 = true;
+        if (r.value("priority", 0) == 32500 && r.value("fwmark", "") == "0x40" && r.value("fwmask", "") == "0x60" &&
+            r.value("table", "") == "180")
+            rule4 = true;
     EXPECT_TRUE(rule4) << ns.ip("-j rule show").out;
     bool rule6 = false;
     for (const auto& r : ns.ip_json("-6 rule show"))
-        if (r.value("priority", 0) == 32500 && r.value("fwmark", "") == "0x40/0x60" && r.value("table", "") == "180") rule6 = true;
+        if (r.value("priority", 0) == 32500 && r.value("fwmark", "") == "0x40" && r.value("fwmask", "") == "0x60" &&
+            r.value("table", "") == "180")
+            rule6 = true;
     EXPECT_TRUE(rule6) << ns.ip("-6 -j rule show").out;
     auto routes = ns.ip_json("route show table 180");
     ASSERT_EQ(routes.size(), 1u) << routes.dump();
