@@ -408,7 +408,9 @@ std::optional<state::LayeredSpecs> Daemon::kubespan_layer() {
     }
     kubespan_->configure(kubespan::kubespan_settings(config_->config), kernel_state_);
     if (!kubespan_->enabled()) return std::nullopt;
-    if (!kubespan_->device_known()) {
+    // The device as it is now: an endpoint it roamed to since the last pass must not be taken for
+    // the one KubeSpan set (and written back over the roam).
+    {
         netlink::SnapshotFilter filter;
         filter.links = {kubespan::kLinkName};
         if (auto device = netlink::read_kernel_state(filter); device.ok()) kubespan_->note_device(*device);

@@ -6,6 +6,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <set>
 
 #include "daemon/io/resource_json.h"
 #include "kubespan/announced_endpoints.h"
@@ -87,7 +88,6 @@ void KubeSpanAgent::configure(const kubespan::KubeSpanSettings& settings, const 
         peers_.clear();
         statuses_.clear();
         observed_.clear();
-        device_known_ = false;
         device_peers_.reset();
         if (timer_) timer_->disarm();
         // A daemon started after KubeSpan was turned off finds the table of its last run: the
@@ -196,6 +196,7 @@ std::optional<state::LayeredSpecs> KubeSpanAgent::layer(const std::vector<discov
     warnings_ = specs.warnings;
 
     std::map<std::string, kubespan::PeerStatus> statuses;
+    std::set<std::string> rotated;
     for (const kubespan::PeerSpec& p : specs.peers) {
         auto old = std::find_if(peers_.begin(), peers_.end(), [&](const auto& q) { return q.public_key == p.public_key; });
         if (old == peers_.end()) {
@@ -218,6 +219,7 @@ std::optional<state::LayeredSpecs> KubeSpanAgent::layer(const std::vector<discov
         status.label = p.label;
         kubespan::PeerState was = status.state;
         kubespan::EndpointUpdate update = kubespan::rotate_endpoint(status, p, seen, now, tuning_.timers);
+        if (update.rotated) rotated.insert(p.public_key);
         if (update.rotated && status.last_used_endpoint) log_("kubespan", p.label, "trying endpoint " + status.last_used_endpoint->str(), false);
         if (status.state != was && !(update.rotated && status.state == kubespan::PeerState::Unknown))
             log_("kubespan", p.label, std::string("peer ") + kubespan::peer_state_name(status.state) +
@@ -238,6 +240,12 @@ std::optional<state::LayeredSpecs> KubeSpanAgent::layer(const std::vector<discov
     statuses_ = std::move(statuses);
 
     kubespan::Mesh mesh = kubespan::build_mesh({settings_, *identity_, peers_, statuses_});
+    // Only a new pick is written over what the device uses; otherwise the endpoint only seeds a
+    // peer that has none, so a roam that happened since the device was read is never undone.
+    for (state::Link& l : mesh.specs.links)
+        if (l.name == kubespan::kLinkName && l.wireguard)
+            for (wireguard::PeerConfig& p : l.wireguard->peers)
+                p.keep_current_endpoint = !rotated.count(wireguard::to_base64(p.public_key));
     routed_v4_ = std::move(mesh.routed.v4);
     routed_v6_ = std::move(mesh.routed.v6);
     return std::move(mesh.specs);
@@ -245,7 +253,6 @@ std::optional<state::LayeredSpecs> KubeSpanAgent::layer(const std::vector<discov
 
 void KubeSpanAgent::note_device(const state::KernelState& kernel) {
     if (!enabled()) return;
-    device_known_ = true;
     const state::ObservedLink* link = kernel.link(kubespan::kLinkName);
     if (!link || !link->wireguard) return;
     std::map<std::string, kubespan::Observed> observed;

@@ -69,9 +69,8 @@ public:
     // After a plan (applied or found empty): each peer's handshake, traffic and endpoint as
     // WireGuard reports them (for the next pass), and the routed set written to nftables.
     void observe(const state::KernelState& kernel);
-    // Whether the device was read since KubeSpan went on: before the first pass the daemon reads
-    // it, so that a restarted daemon adopts the endpoints its peers use instead of re-picking.
-    bool device_known() const { return device_known_; }
+    // The device as read just before a pass: each peer's endpoint in use, handshake and traffic
+    // (a restarted daemon adopts the endpoints its peers use instead of re-picking them).
     void note_device(const state::KernelState& kernel);
 
     // What this node publishes in its affiliate: nullopt while KubeSpan is off.
@@ -109,7 +108,6 @@ private:
     std::map<std::string, kubespan::PeerStatus> statuses_;   // public key → status
     std::map<std::string, uint64_t> status_versions_;
     std::map<std::string, kubespan::Observed> observed_;     // public key → what WireGuard reported last
-    bool device_known_ = false;
     bool affiliates_known_ = false;
     std::optional<std::vector<wireguard::PeerConfig>> device_peers_;  // as last read
     std::vector<std::string> warnings_;

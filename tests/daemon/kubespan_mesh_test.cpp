@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -22,10 +23,13 @@ namespace {
 constexpr const char* kClusterId = "nodenet-kubespan-cluster-0123456789";
 constexpr const char* kSecret = "ZzYt0LiUNYumRqwOyymJHDSoSWBtJqXtwHNR9rXU6Q4=";
 
-std::string node_config(int i, bool kubespan = true, const std::string& kubespan_extra = "") {
+std::string node_config(int i, bool kubespan = true, const std::string& kubespan_extra = "",
+                        const std::string& address = "", const std::string& gateway = "") {
     std::string c = "version: v1alpha1\nmachine:\n  type: " + std::string(i == 1 ? "controlplane" : "worker") +
                     "\n  network:\n    hostname: node-" + std::to_string(i) +
-                    "\n    interfaces:\n      - interface: eth0\n        addresses: [10.77.0." + std::to_string(10 + i) + "/24]\n";
+                    "\n    interfaces:\n      - interface: eth0\n        addresses: [" +
+                    (address.empty() ? "10.77.0." + std::to_string(10 + i) + "/24" : address) + "]\n";
+    if (!gateway.empty()) c += "        routes:\n          - network: 0.0.0.0/0\n            gateway: " + gateway + "\n";
     if (kubespan) c += "    kubespan:\n      enabled: true\n" + kubespan_extra;
     return c + "cluster:\n  id: " + kClusterId + "\n  secret: " + kSecret +
            "\n  discovery:\n    enabled: true\n    registries:\n      kubernetes:\n        disabled: true\n"
@@ -93,7 +97,7 @@ public:
             "table bridge nodenet_test {\n"
             "  counter clear_icmp {}\n  counter wireguard {}\n"
             "  chain forward { type filter hook forward priority 0; policy accept;\n"
-            "    ip protocol icmp counter name clear_icmp\n"
+            "    icmp type { echo-request, echo-reply } counter name clear_icmp\n"
             "    meta l4proto ipv6-icmp icmpv6 type { echo-request, echo-reply } counter name clear_icmp\n"
             "    udp dport 51820 counter name wireguard\n  }\n}\n";
         std::filesystem::path file = dir_.path() / "counters.nft";
@@ -127,13 +131,18 @@ protected:
         nodes_.clear();
         if (server_) server_->stop(SIGKILL);
     }
-    Node& add_node(int i, const std::string& config) {
+    // `plug`: false for a node the test connects itself (behind a NAT).
+    // A shorter tick and connection timeout make a dead endpoint rotate within seconds; the down
+    // interval stays Talos's 275 s: WireGuard re-handshakes only every 2 minutes, keepalives do
+    // not count, so a shorter one would declare working peers down.
+    Node& add_node(int i, const std::string& config, bool plug = true, const std::function<void(Node&)>& wire = {}) {
         nodes_.push_back(std::make_unique<Node>());
         Node& n = *nodes_.back();
-        server_->plug(n.ns, i);
+        if (plug) server_->plug(n.ns, i);
+        if (wire) wire(n);
         n.machine.write_config(config);
         n.machine.start({"--discovery-ttl", "5", "--discovery-refresh", "2", "--discovery-backoff", "0.2",
-                         "--kubespan-tick", "1", "--kubespan-connect-timeout", "3", "--kubespan-down-after", "8"});
+                         "--kubespan-tick", "1", "--kubespan-connect-timeout", "3"});
         EXPECT_TRUE(n.machine.wait_ready(20s)) << n.machine.log();
         return n;
     }
@@ -243,6 +252,106 @@ TEST_F(KubeSpanMesh, RestartWritesNothingAndDisablingLeavesNoTrace) {
     auto ruleset = ns.run({"nft", "-j", "list", "ruleset"}).out;
     EXPECT_EQ(ruleset.find("nodenet"), std::string::npos) << ruleset;
     EXPECT_NE(ruleset.find("\"other\""), std::string::npos) << ruleset;
+}
+
+// Endpoints of the peer labelled `label`, as `get kubespanpeerspecs` shows them.
+std::vector<std::string> peer_endpoints(const DaemonMachine& m, const std::string& label) {
+    std::vector<std::string> out;
+    for (const auto& r : get(m, "kubespanpeerspecs"))
+        if (r["spec"]["label"] == label)
+            for (const auto& e : r["spec"]["endpoints"]) out.push_back(e);
+    return out;
+}
+
+TEST_F(KubeSpanMesh, ANodeBehindANatJoinsAndItsMappedEndpointIsHarvestedForTheOthers) {
+    // node-3 sits behind a router that masquerades its traffic to 10.77.0.50 and maps the source
+    // port into 40000-40100, so that the endpoint the others can reach is one node-3 cannot know:
+    // node-1 learns it when node-3's keepalive opens the mapping, and harvests it for node-2.
+    BridgeCounters counters(server_->ns());
+    const std::string harvest = "      harvestExtraEndpoints: true\n";
+    // Nodes 1 and 2 route everything else to the switch: a socket's first route lookup (unmarked)
+    // must find a route before nftables marks the packet into table 180.
+    add_node(1, node_config(1, true, harvest, "10.77.0.11/24", kServer));
+    TestNetns router;
+    server_->plug(router, 50);
+    router.must("addr add 10.77.0.50/24 dev eth0");
+    router.must("link set eth0 up");
+    router.must("link set lo up");
+    router.in_child([] {
+        int fd = open("/proc/sys/net/ipv4/ip_forward", O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, "1", 1) != 1) throw std::runtime_error("cannot enable forwarding");
+        close(fd);
+        return std::string();
+    });
+    TempDir nat_dir;
+    {
+        std::ofstream(nat_dir.path() / "nat.nft")
+            << "table ip nat {\n  chain post { type nat hook postrouting priority 100; policy accept;\n"
+               "    oifname \"eth0\" ip saddr 192.168.50.0/24 meta l4proto udp masquerade to :40000-40100\n"
+               "    oifname \"eth0\" ip saddr 192.168.50.0/24 masquerade\n  }\n}\n";
+    }
+    auto nat = router.run({"nft", "-f", (nat_dir.path() / "nat.nft").string()});
+    ASSERT_EQ(nat.exit_code, 0) << nat.err;
+    add_node(3, node_config(3, true, harvest, "192.168.50.2/24", "192.168.50.1"), false, [&](Node& n) {
+        router.must("link add lan0 type veth peer name eth0 netns " + n.ns.path());
+        router.must("addr add 192.168.50.1/24 dev lan0");
+        router.must("link set lan0 up");
+    });
+    add_node(2, node_config(2, true, harvest, "10.77.0.12/24", kServer));
+    ASSERT_TRUE(eventually([&] { return all_up(2); }, 60s)) << logs();
+
+    // Through the tunnel only: node-1 to node-3's address behind the NAT, and back.
+    const TestNetns& one = nodes_[0]->ns;
+    // The NATed node reaches node-1, then node-1 reaches it back, both ways through the tunnel.
+    auto out = nodes_[1]->ns.run({"ping", "-c", "2", "-i", "0.2", "-W", "2", "10.77.0.11"});
+    EXPECT_EQ(out.exit_code, 0) << "node-3 to node-1: " << out.out << out.err << logs();
+    for (const std::string& target : {std::string("192.168.50.2"), kubespan_address(nodes_[1]->machine)}) {
+        auto in = one.run({"ping", "-c", "2", "-i", "0.2", "-W", "2", target});
+        EXPECT_EQ(in.exit_code, 0) << "node-1 to " << target << ": " << in.out << in.err
+                                   << one.run({"wg", "show", "kubespan", "dump"}).out;
+    }
+    EXPECT_EQ(counters.packets("clear_icmp"), 0u);
+
+    // node-1 harvests the endpoint it sees node-3 use (the router's side of the NAT) and publishes
+    // it for node-3; node-2 has it among node-3's endpoints.
+    auto nat_side = [&] {
+        for (const std::string& e : peer_endpoints(nodes_[2]->machine, "node-3"))
+            if (e.starts_with("10.77.0.50:")) return true;
+        return false;
+    };
+    EXPECT_TRUE(eventually(nat_side, 20s)) << get(nodes_[2]->machine, "kubespanpeerspecs").dump();
+    std::string node3 = get(nodes_[1]->machine, "identities")[0]["spec"]["nodeId"];
+    auto harvested_for_3 = [&] {
+        for (const auto& h : get(nodes_[0]->machine, "kubespanendpoints"))
+            if (h["spec"]["affiliateID"] == node3 && h["spec"]["endpoint"].get<std::string>().starts_with("10.77.0.50:"))
+                return true;
+        return false;
+    };
+    EXPECT_TRUE(eventually(harvested_for_3, 20s)) << get(nodes_[0]->machine, "kubespanendpoints").dump() << "\n"
+                                                  << get(nodes_[0]->machine, "kubespanpeerstatuses").dump() << "\n"
+                                                  << one.run({"wg", "show", "kubespan", "dump"}).out << "\n" << node3;
+    auto harvested = get(nodes_[0]->machine, "kubespanendpoints");
+    EXPECT_FALSE(harvested.empty()) << get(nodes_[0]->machine, "kubespanpeerstatuses").dump() << "\n"
+                                    << one.run({"wg", "show", "kubespan", "dump"}).out;
+}
+
+TEST_F(KubeSpanMesh, ANodeThatLeavesIsDroppedFromPeersAndTheRoutedSet) {
+    for (int i = 1; i <= 2; ++i) add_node(i, node_config(i));
+    ASSERT_TRUE(eventually([&] { return all_up(1); }, 40s)) << logs();
+    const TestNetns& ns = nodes_[0]->ns;
+    ASSERT_NE(ns.run({"nft", "-j", "list", "set", "inet", "nodenet", "kubespan_targets_ipv4"}).out.find("10.77.0.12"),
+              std::string::npos);
+    auto r = nodes_[1]->machine.nodenet({"leave"});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    ASSERT_TRUE(eventually([&] { return get(nodes_[0]->machine, "kubespanpeerspecs").empty(); }, 10s)) << logs();
+    EXPECT_TRUE(eventually(
+        [&] {
+            auto set = ns.run({"nft", "-j", "list", "set", "inet", "nodenet", "kubespan_targets_ipv4"}).out;
+            return set.find("10.77.0.12") == std::string::npos;
+        },
+        5s));
+    EXPECT_TRUE(eventually([&] { return ns.run({"wg", "show", "kubespan", "peers"}).out.empty(); }, 5s))
+        << ns.run({"wg", "show", "kubespan", "peers"}).out;
 }
 
 }  // namespace
