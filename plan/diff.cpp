@@ -309,8 +309,9 @@ void Planner::rules() {
             continue;
         }
         const std::string changed = "replaced by " + want.origin.source;
+        const state::RoutingRule& wanted = want;  // clang 14 cannot capture a structured binding
         bool old_first = std::any_of(stale.begin(), stale.end(),
-                                     [&](const state::RoutingRule& old) { return kernel_confuses(want, old); });
+                                     [&](const state::RoutingRule& old) { return kernel_confuses(wanted, old); });
         if (old_first)
             for (state::RoutingRule& old : stale) rule_ops_.push_back({DeleteRule{std::move(old)}, changed});
         rule_ops_.push_back({AddRule{want}, want.origin.source});
