@@ -135,14 +135,17 @@ protected:
     // A shorter tick and connection timeout make a dead endpoint rotate within seconds; the down
     // interval stays Talos's 275 s: WireGuard re-handshakes only every 2 minutes, keepalives do
     // not count, so a shorter one would declare working peers down.
-    Node& add_node(int i, const std::string& config, bool plug = true, const std::function<void(Node&)>& wire = {}) {
+    Node& add_node(int i, const std::string& config, bool plug = true, const std::function<void(Node&)>& wire = {},
+                   const std::vector<std::string>& extra = {}) {
         nodes_.push_back(std::make_unique<Node>());
         Node& n = *nodes_.back();
         if (plug) server_->plug(n.ns, i);
         if (wire) wire(n);
         n.machine.write_config(config);
-        n.machine.start({"--discovery-ttl", "5", "--discovery-refresh", "2", "--discovery-backoff", "0.2",
-                         "--kubespan-tick", "1", "--kubespan-connect-timeout", "3"});
+        std::vector<std::string> args{"--discovery-ttl", "5", "--discovery-refresh", "2", "--discovery-backoff", "0.2",
+                                      "--kubespan-tick", "1", "--kubespan-connect-timeout", "3"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        n.machine.start(args);
         EXPECT_TRUE(n.machine.wait_ready(20s)) << n.machine.log();
         return n;
     }
@@ -168,7 +171,21 @@ protected:
 
 TEST_F(KubeSpanMesh, ThreeNodesFormAMeshAndTalkOnlyThroughIt) {
     BridgeCounters counters(server_->ns());
-    for (int i = 1; i <= 3; ++i) add_node(i, node_config(i));
+    add_node(1, node_config(1));
+    // node-2 advertises its pod CIDRs (--pod-cidrs) and node-3 one written by a CNI hook into
+    // <state-dir>/pod-cidrs: the others allow and route them to it.
+    add_node(2, node_config(2, true, "      advertiseKubernetesNetworks: true\n"), true, {}, {"--pod-cidrs", "10.244.2.0/24"});
+    nodes_.push_back(std::make_unique<Node>());
+    {
+        Node& n = *nodes_.back();
+        server_->plug(n.ns, 3);
+        std::filesystem::create_directories(n.machine.state_dir());
+        { std::ofstream(std::filesystem::path(n.machine.state_dir()) / "pod-cidrs") << "# pods\n10.244.3.0/24\n"; }
+        n.machine.write_config(node_config(3, true, "      advertiseKubernetesNetworks: true\n"));
+        n.machine.start({"--discovery-ttl", "5", "--discovery-refresh", "2", "--discovery-backoff", "0.2",
+                         "--kubespan-tick", "1", "--kubespan-connect-timeout", "3"});
+        ASSERT_TRUE(n.machine.wait_ready(20s)) << n.machine.log();
+    }
     ASSERT_TRUE(eventually([&] { return all_up(2); }, 40s)) << logs();
 
     // What the views show: the peers by node name, each allowed its node address and KubeSpan /128.
@@ -187,6 +204,7 @@ TEST_F(KubeSpanMesh, ThreeNodesFormAMeshAndTalkOnlyThroughIt) {
         std::string node_ip = label == "node-2" ? "10.77.0.12/32" : "10.77.0.13/32";
         EXPECT_TRUE(allowed.count(node_ip)) << s.dump();
         EXPECT_TRUE(allowed.count((label == "node-2" ? two : three) + "/128")) << s.dump();
+        EXPECT_TRUE(allowed.count(label == "node-2" ? "10.244.2.0/24" : "10.244.3.0/24")) << s.dump();
     }
     auto table = one.nodenet({"get", "kubespanpeerstatuses"});
     EXPECT_NE(table.out.find("LABEL"), std::string::npos) << table.out;
