@@ -89,6 +89,15 @@ std::string kubespan_address(const DaemonMachine& m) {
     return a.substr(0, a.find('/'));
 }
 
+// `fwmark 0x40/0x60 lookup 180` at priority 32500 among the rules `ip -j rule show` lists.
+bool has_kubespan_rule(const nlohmann::json& rules) {
+    for (const auto& r : rules)
+        if (r.value("priority", 0) == 32500 && r.value("fwmark", "") == "0x40" && r.value("fwmask", "") == "0x60" &&
+            r.value("table", "") == "180")
+            return true;
+    return false;
+}
+
 // Counters on the server's bridge: ICMP crossing it in clear, and WireGuard's UDP port 51820.
 class BridgeCounters {
 public:
@@ -212,18 +221,8 @@ TEST_F(KubeSpanMesh, ThreeNodesFormAMeshAndTalkOnlyThroughIt) {
 
     // The kernel, read by others: the rules, table 180 and the nftables table.
     const TestNetns& ns = nodes_[0]->ns;
-    bool rule4 = false;
-    for (const auto& r : ns.ip_json("rule show"))
-        if (r.value("priority", 0) == 32500 && r.value("fwmark", "") == "0x40" && r.value("fwmask", "") == "0x60" &&
-            r.value("table", "") == "180")
-            rule4 = true;
-    EXPECT_TRUE(rule4) << ns.ip("-j rule show").out;
-    bool rule6 = false;
-    for (const auto& r : ns.ip_json("-6 rule show"))
-        if (r.value("priority", 0) == 32500 && r.value("fwmark", "") == "0x40" && r.value("fwmask", "") == "0x60" &&
-            r.value("table", "") == "180")
-            rule6 = true;
-    EXPECT_TRUE(rule6) << ns.ip("-6 -j rule show").out;
+    EXPECT_TRUE(has_kubespan_rule(ns.ip_json("rule show"))) << ns.ip("-j rule show").out;
+    EXPECT_TRUE(has_kubespan_rule(ns.ip_json("-6 rule show"))) << ns.ip("-6 -j rule show").out;
     auto routes = ns.ip_json("route show table 180");
     ASSERT_EQ(routes.size(), 1u) << routes.dump();
     EXPECT_EQ(routes[0]["dst"], "default");
