@@ -56,13 +56,15 @@ Result<ServiceEndpoint> parse(std::string_view text, bool bare_tls) {
     std::string default_port = "443";
     if (size_t scheme_end = rest.find("://"); scheme_end != std::string_view::npos) {
         std::string_view scheme = rest.substr(0, scheme_end);
-        if (scheme == "https") {
+        // Talos dials plaintext for http:// only and TLS on port 443 for everything else; of the
+        // rest, grpc:// is the scheme Talos 1.14's DiscoveryServiceConfig also allows.
+        if (scheme == "https" || scheme == "grpc") {
             tls = true;
         } else if (scheme == "http") {
             tls = false;
             default_port = "80";
         } else {
-            return Error{"scheme " + printable_ascii(scheme, 16) + ", expected https:// or http://"};
+            return Error{"scheme " + printable_ascii(scheme, 16) + ", expected https://, http:// or grpc://"};
         }
         rest.remove_prefix(scheme_end + 3);
     }

@@ -154,6 +154,9 @@ TEST(ServiceEndpoint, ParsesAsTalos) {
     EXPECT_EQ(*parse_service_endpoint("http://10.0.0.1"), (ServiceEndpoint{"10.0.0.1:80", false}));
     EXPECT_EQ(*parse_service_endpoint("disc.example:3000"), (ServiceEndpoint{"disc.example:3000", true}));
     EXPECT_EQ(*parse_service_endpoint("http://[2001:db8::1]:3000/"), (ServiceEndpoint{"[2001:db8::1]:3000", false}));
+    // grpc:// is TLS, on 443 unless a port is given (Talos: plaintext for http:// only).
+    EXPECT_EQ(*parse_service_endpoint("grpc://[fd00::1]:3000"), (ServiceEndpoint{"[fd00::1]:3000", true}));
+    EXPECT_EQ(*parse_service_endpoint("grpc://disc.example"), (ServiceEndpoint{"disc.example:443", true}));
 }
 
 TEST(ServiceEndpoint, RefusesWithTheEndpointAndReason) {
