@@ -209,7 +209,10 @@ Result<Interval> element_interval(const json& element, Family family) {
     };
     if (auto ip = address(element)) return interval_of(IpPrefix{*ip, static_cast<uint8_t>(width(family))});
     if (element.is_object() && element.size() == 1) {
-        const auto& [key, value] = *element.items().begin();
+        // The iterator, not items(): a binding into items()' temporary proxy dangles.
+        auto it = element.begin();
+        const std::string& key = it.key();
+        const json& value = it.value();
         if (key == "elem" && value.is_object() && value.contains("val")) return element_interval(value["val"], family);
         if (key == "prefix" && value.is_object() && value.contains("addr") && value.contains("len")) {
             const json& len = value["len"];
