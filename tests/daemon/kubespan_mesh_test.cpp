@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "tests/discovery/server_machine.h"
 
@@ -369,6 +370,37 @@ TEST_F(KubeSpanMesh, ANodeThatLeavesIsDroppedFromPeersAndTheRoutedSet) {
         5s));
     EXPECT_TRUE(eventually([&] { return ns.run({"wg", "show", "kubespan", "peers"}).out.empty(); }, 5s))
         << ns.run({"wg", "show", "kubespan", "peers"}).out;
+}
+
+// Whether `ip` is in the routed IPv4 set of the machine's nftables table.
+bool routed(const TestNetns& ns, const std::string& ip) {
+    auto set = ns.run({"nft", "-j", "list", "set", "inet", "nodenet", "kubespan_targets_ipv4"}).out;
+    return set.find("\"" + ip + "\"") != std::string::npos;
+}
+
+TEST_F(KubeSpanMesh, ADownPeerLeavesTheRoutedSetOnlyWithAllowDownPeerBypass) {
+    // node-1 allows the bypass, node-3 keeps Talos's default; node-2 stays in the cluster but its
+    // tunnel is cut (a foreign nftables table drops WireGuard's port). A down interval of 8 s
+    // makes its peers go down soon: what is checked is what "down" does to the routed set.
+    const std::vector<std::string> quick_down{"--kubespan-down-after", "8"};
+    add_node(1, node_config(1, true, "      allowDownPeerBypass: true\n"), true, {}, quick_down);
+    add_node(2, node_config(2));
+    add_node(3, node_config(3), true, {}, quick_down);
+    ASSERT_TRUE(eventually([&] { return routed(nodes_[0]->ns, "10.77.0.12") && routed(nodes_[2]->ns, "10.77.0.12"); }, 30s))
+        << logs();
+    for (const char* cmd : {"add table inet cut", "add chain inet cut in { type filter hook input priority 0 ; }",
+                            "add rule inet cut in udp dport 51820 drop"}) {
+        std::vector<std::string> argv{"nft"};
+        std::istringstream words(cmd);
+        for (std::string w; words >> w;) argv.push_back(w);
+        auto r = nodes_[1]->ns.run(argv);
+        ASSERT_EQ(r.exit_code, 0) << cmd << ": " << r.err;
+    }
+    auto down = [&](const DaemonMachine& m) { return peer_states(m)["node-2"] == "down"; };
+    ASSERT_TRUE(eventually([&] { return down(nodes_[0]->machine) && down(nodes_[2]->machine); }, 40s)) << logs();
+    EXPECT_TRUE(eventually([&] { return !routed(nodes_[0]->ns, "10.77.0.12"); }, 10s))
+        << nodes_[0]->ns.run({"nft", "-j", "list", "set", "inet", "nodenet", "kubespan_targets_ipv4"}).out;
+    EXPECT_TRUE(routed(nodes_[2]->ns, "10.77.0.12"));
 }
 
 }  // namespace
