@@ -21,6 +21,7 @@
 #include "kubespan/kubespan_settings.h"
 #include "netlink/snapshot.h"
 #include "plan/render.h"
+#include "wireguard/backend.h"
 
 namespace nodenet::daemon::io {
 
@@ -408,13 +409,11 @@ std::optional<state::LayeredSpecs> Daemon::kubespan_layer() {
     }
     kubespan_->configure(kubespan::kubespan_settings(config_->config), kernel_state_);
     if (!kubespan_->enabled()) return std::nullopt;
-    // The device as it is now: an endpoint it roamed to since the last pass must not be taken for
-    // the one KubeSpan set (and written back over the roam).
-    {
-        netlink::SnapshotFilter filter;
-        filter.links = {kubespan::kLinkName};
-        if (auto device = netlink::read_kernel_state(filter); device.ok()) kubespan_->note_device(*device);
-    }
+    // The device as it is now (its peers only, from the kernel or wireguard-go): an endpoint it
+    // roamed to since the last pass must not be taken for the one KubeSpan set (and written back
+    // over the roam).
+    if (auto device = wireguard::backend_for(kubespan::kLinkName)->read(kubespan::kLinkName); device.ok())
+        kubespan_->note_device(*device);
     std::vector<discovery::Affiliate> merged;
     for (const auto& [id, v] : discovery_->registry().merged()) merged.push_back(v.spec);
     return kubespan_->layer(merged, discovery_->node_id(), discovery_->synced());

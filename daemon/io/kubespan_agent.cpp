@@ -251,13 +251,11 @@ std::optional<state::LayeredSpecs> KubeSpanAgent::layer(const std::vector<discov
     return std::move(mesh.specs);
 }
 
-void KubeSpanAgent::note_device(const state::KernelState& kernel) {
+void KubeSpanAgent::note_device(const wireguard::DeviceConfig& device) {
     if (!enabled()) return;
-    const state::ObservedLink* link = kernel.link(kubespan::kLinkName);
-    if (!link || !link->wireguard) return;
     std::map<std::string, kubespan::Observed> observed;
-    device_peers_ = link->wireguard->peers;
-    for (const wireguard::PeerConfig& p : link->wireguard->peers) {
+    device_peers_ = device.peers;
+    for (const wireguard::PeerConfig& p : device.peers) {
         kubespan::Observed o;
         if (auto e = wireguard::parse_endpoint(p.endpoint)) o.endpoint = discovery::Endpoint{e->address, e->port};
         if (p.stats.handshake_done())
@@ -272,7 +270,8 @@ void KubeSpanAgent::note_device(const state::KernelState& kernel) {
 
 void KubeSpanAgent::observe(const state::KernelState& kernel) {
     if (!enabled()) return;
-    note_device(kernel);
+    if (const state::ObservedLink* link = kernel.link(kubespan::kLinkName); link && link->wireguard)
+        note_device(*link->wireguard);
     // Before the affiliates are known the routed set is unknown too: the table stays as it is.
     if (affiliates_known_) apply_nftables();
 }

@@ -71,7 +71,7 @@ public:
     void observe(const state::KernelState& kernel);
     // The device as read just before a pass: each peer's endpoint in use, handshake and traffic
     // (a restarted daemon adopts the endpoints its peers use instead of re-picking them).
-    void note_device(const state::KernelState& kernel);
+    void note_device(const wireguard::DeviceConfig& device);
 
     // What this node publishes in its affiliate: nullopt while KubeSpan is off.
     std::optional<discovery::KubeSpanPart> local_part(const discovery::NodeAddresses& addresses,
