@@ -30,10 +30,6 @@ std::string addresses_text(const std::vector<state::IpAddress>& list) {
     return s.empty() ? "no addresses" : s;
 }
 
-Json metadata(const char* ns, const char* type, const std::string& id, uint64_t version) {
-    return resource_metadata(ns, type, id, version);
-}
-
 // Talos's AffiliateSpec in YAML/JSON field names.
 Json affiliate_spec(const Affiliate& a) {
     Json s{{"nodeId", a.node_id}, {"addresses", ip_list(a.addresses)}, {"hostname", a.hostname},
@@ -307,23 +303,23 @@ Result<Json> DiscoveryAgent::resources(const std::string& kind, const std::strin
     if (kind == "identities") {
         if (auto s = check_ns("cluster"); !s.ok()) return Error{s.error()};
         if (!node_id_.empty())
-            out.push_back({{"metadata", metadata("cluster", "Identities.cluster.talos.dev", "local", 1)},
+            out.push_back({{"metadata", resource_metadata("cluster", "Identities.cluster.talos.dev", "local", 1)},
                            {"spec", {{"nodeId", node_id_}}}});
     } else if (kind == "affiliates") {
         if (ns == "cluster-raw") {
             for (const auto& r : registry_.raw())
-                out.push_back({{"metadata", metadata("cluster-raw", "Affiliates.cluster.talos.dev", r.id, r.affiliate.version)},
+                out.push_back({{"metadata", resource_metadata("cluster-raw", "Affiliates.cluster.talos.dev", r.id, r.affiliate.version)},
                                {"spec", affiliate_spec(r.affiliate.spec)}});
         } else {
             if (auto s = check_ns("cluster"); !s.ok()) return Error{kind + " live in namespaces cluster and cluster-raw, not " + ns};
             for (const auto& [id, v] : registry_.merged())
-                out.push_back({{"metadata", metadata("cluster", "Affiliates.cluster.talos.dev", id, v.version)},
+                out.push_back({{"metadata", resource_metadata("cluster", "Affiliates.cluster.talos.dev", id, v.version)},
                                {"spec", affiliate_spec(v.spec)}});
         }
     } else if (kind == "members") {
         if (auto s = check_ns("cluster"); !s.ok()) return Error{s.error()};
         for (const auto& [id, v] : registry_.members())
-            out.push_back({{"metadata", metadata("cluster", "Members.cluster.talos.dev", id, v.version)},
+            out.push_back({{"metadata", resource_metadata("cluster", "Members.cluster.talos.dev", id, v.version)},
                            {"spec", member_spec(v.spec)}});
     } else if (kind == "discoveryconfig") {
         if (auto s = check_ns("cluster"); !s.ok()) return Error{s.error()};
@@ -332,7 +328,7 @@ Result<Json> DiscoveryAgent::resources(const std::string& kind, const std::strin
         std::string endpoint = settings_.services.empty() ? "" : settings_.services.front().endpoint;
         auto dialed = discovery::parse_service_endpoint(endpoint);
         // The cluster secret is not shown: status may be readable by more than root.
-        out.push_back({{"metadata", metadata("cluster", "DiscoveryConfigs.cluster.talos.dev", "config", settings_version_)},
+        out.push_back({{"metadata", resource_metadata("cluster", "DiscoveryConfigs.cluster.talos.dev", "config", settings_version_)},
                        {"spec", {{"discoveryEnabled", settings_.enabled},
                                  {"registryKubernetesEnabled", false},
                                  {"registryServiceEnabled", !settings_.services.empty()},
@@ -342,7 +338,7 @@ Result<Json> DiscoveryAgent::resources(const std::string& kind, const std::strin
     } else if (kind == "nodeaddresses") {
         if (auto s = check_ns("network"); !s.ok()) return Error{s.error()};
         for (const auto& [id, v] : node_addresses_)
-            out.push_back({{"metadata", metadata("network", "NodeAddresses.net.talos.dev", id, v.version)},
+            out.push_back({{"metadata", resource_metadata("network", "NodeAddresses.net.talos.dev", id, v.version)},
                            {"spec", {{"addresses", prefix_list(v.spec)}}}});
     } else {
         return Error{"unknown kind " + kind};

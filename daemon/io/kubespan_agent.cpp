@@ -42,6 +42,13 @@ std::string first_hardware_address(const state::KernelState& kernel) {
     return links.empty() ? "" : links.front()->hardware_addr;
 }
 
+// The kubespan link's device among the mesh's specs (build_mesh makes one).
+wireguard::DeviceConfig* mesh_device(kubespan::Mesh& mesh) {
+    for (state::Link& l : mesh.specs.links)
+        if (l.name == kubespan::kLinkName && l.wireguard) return &*l.wireguard;
+    return nullptr;
+}
+
 std::string time_text(Clock::time_point t) {
     if (t == Clock::time_point{}) return "";
     std::time_t s = Clock::to_time_t(t);
@@ -180,12 +187,9 @@ std::optional<state::LayeredSpecs> KubeSpanAgent::layer(const std::vector<discov
     if (!affiliates_known) {
         kubespan::Mesh mesh = kubespan::build_mesh({settings_, *identity_, {}, {}});
         // The device's peers as they are: written back unchanged, they cost nothing.
-        if (device_peers_) {
-            for (state::Link& l : mesh.specs.links)
-                if (l.name == kubespan::kLinkName && l.wireguard) {
-                    l.wireguard->peers = *device_peers_;
-                    for (wireguard::PeerConfig& p : l.wireguard->peers) p.keep_current_endpoint = true;
-                }
+        if (wireguard::DeviceConfig* device = mesh_device(mesh); device && device_peers_) {
+            device->peers = *device_peers_;
+            for (wireguard::PeerConfig& p : device->peers) p.keep_current_endpoint = true;
         }
         return std::move(mesh.specs);
     }
@@ -242,10 +246,8 @@ std::optional<state::LayeredSpecs> KubeSpanAgent::layer(const std::vector<discov
     kubespan::Mesh mesh = kubespan::build_mesh({settings_, *identity_, peers_, statuses_});
     // Only a new pick is written over what the device uses; otherwise the endpoint only seeds a
     // peer that has none, so a roam that happened since the device was read is never undone.
-    for (state::Link& l : mesh.specs.links)
-        if (l.name == kubespan::kLinkName && l.wireguard)
-            for (wireguard::PeerConfig& p : l.wireguard->peers)
-                p.keep_current_endpoint = !rotated.count(wireguard::to_base64(p.public_key));
+    if (wireguard::DeviceConfig* device = mesh_device(mesh))
+        for (wireguard::PeerConfig& p : device->peers) p.keep_current_endpoint = !rotated.count(wireguard::to_base64(p.public_key));
     routed_v4_ = std::move(mesh.routed.v4);
     routed_v6_ = std::move(mesh.routed.v6);
     return std::move(mesh.specs);
@@ -290,12 +292,10 @@ void KubeSpanAgent::apply_nftables() {
         log_("kubespan", "nftables", "routed set: " + std::to_string(routed_v4_.size()) + " IPv4 and " +
                                          std::to_string(routed_v6_.size()) + " IPv6 prefixes",
              false);
-    nft_written_ = true;
 }
 
 void KubeSpanAgent::remove_nftables() {
     if (Status s = kubespan::io::remove_nft_ruleset(); !s.ok()) log_("kubespan", "nftables", s.error(), true);
-    nft_written_ = false;
     routed_v4_.clear();
     routed_v6_.clear();
 }

@@ -112,7 +112,6 @@ private:
     std::optional<std::vector<wireguard::PeerConfig>> device_peers_;  // as last read
     std::vector<std::string> warnings_;
     std::vector<state::IpPrefix> routed_v4_, routed_v6_;
-    bool nft_written_ = false;                               // the table holds routed_v4_/v6_
     std::string nft_error_;
 };
 

@@ -6,6 +6,7 @@
 #include "plan/diff.h"
 #include "tests/cli/run_nodenet.h"
 #include "tests/netlink/netns.h"
+#include "tests/plan/rule_fixtures.h"
 
 namespace nodenet::netlink_test {
 namespace {
@@ -13,16 +14,7 @@ namespace {
 using state::Family;
 using state::RoutingRule;
 
-RoutingRule kubespan(Family family, uint32_t table = 180) {
-    RoutingRule r;
-    r.family = family;
-    r.priority = 32500;
-    r.table = table;
-    r.fwmark = 0x40;
-    r.fwmask = 0x60;
-    r.origin.source = "kubespan";
-    return r;
-}
+using rule_fixtures::kubespan;
 
 state::DesiredState with_rules(std::vector<RoutingRule> rules) {
     state::DesiredState d;

@@ -6,22 +6,14 @@
 #include "plan/render.h"
 #include "plan/restore.h"
 #include "plan/sync_digest.h"
+#include "tests/plan/rule_fixtures.h"
 
 namespace nodenet::plan {
 namespace {
 
 using namespace state;
 
-RoutingRule kubespan(Family family, uint32_t table = 180) {
-    RoutingRule r;
-    r.family = family;
-    r.priority = 32500;
-    r.table = table;
-    r.fwmark = 0x40;
-    r.fwmask = 0x60;
-    r.origin.source = "kubespan";
-    return r;
-}
+using rule_fixtures::kubespan;
 
 ObservedRule observed(const RoutingRule& r, uint8_t protocol) {
     ObservedRule o;
