@@ -16,7 +16,9 @@
 #include <vector>
 
 #include "tests/netlink/netns.h"
+#include "wireguard/key.h"
 #include "wireguard/uapi_client.h"
+#include "wireguard/userspace_daemon.h"
 
 namespace nodenet::wireguard::testing {
 
@@ -55,6 +57,29 @@ inline bool wait_until(F done, std::chrono::milliseconds timeout) {
         std::this_thread::sleep_for(20ms);
     }
     return true;
+}
+
+// Starts the device inside `ns`; "" or the error.
+inline std::string start_in(const TestNetns& ns, const std::string& name) {
+    return ns.in_child([&] {
+        Status s = start_userspace_device(name, kDefaultRunDir, 10s);
+        return s.ok() ? std::string() : s.error();
+    });
+}
+
+// Keys for tests: 32 times the same byte, and its X25519 public key.
+inline Key private_key_of(uint8_t fill) {
+    Key k;
+    k.bytes.fill(fill);
+    return k;
+}
+inline Key public_of(uint8_t fill) { return *public_key(private_key_of(fill)); }
+
+// `wg show NAME dump` inside `ns`: the independent reader.
+inline std::string wg_dump(const TestNetns& ns, const std::string& name) {
+    auto r = ns.run({"wg", "show", name, "dump"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
 }
 
 // Removes the device even when an assertion fails half-way: deleting the link makes wireguard-go

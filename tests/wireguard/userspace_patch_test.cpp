@@ -29,9 +29,13 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using netlink_test::TestNetns;
 using testing::expect_dump_shows;
+using testing::private_key_of;
+using testing::public_of;
+using testing::start_in;
 using testing::unique_name;
 using testing::UserspaceDeviceGuard;
 using testing::wait_until;
+using testing::wg_dump;
 
 // Listens on <dir>/<iface>.sock, where a UapiClient(dir) connects, and passes each request on to the
 // daemon's real socket, keeping a copy: what nodenet wrote, line by line, as wireguard-go got it.
@@ -133,25 +137,6 @@ size_t count_of(const std::string& text, const std::string& needle) {
     return n;
 }
 
-std::string start_in(const TestNetns& ns, const std::string& name) {
-    return ns.in_child([&] {
-        Status s = start_userspace_device(name, kDefaultRunDir, 10s);
-        return s.ok() ? std::string() : s.error();
-    });
-}
-
-Key private_of(uint8_t fill) {
-    Key k;
-    k.bytes.fill(fill);
-    return k;
-}
-Key public_of(uint8_t fill) { return *public_key(private_of(fill)); }
-
-std::string wg_dump(const TestNetns& ns, const std::string& name) {
-    auto r = ns.run({"wg", "show", name, "dump"});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return r.out;
-}
 
 const PeerConfig* peer_of(const DeviceConfig& d, const Key& key) {
     for (const PeerConfig& p : d.peers)
@@ -164,7 +149,7 @@ const PeerConfig* peer_of(const DeviceConfig& d, const Key& key) {
 // moves, and a peer that is replaced starts again from 0.
 DeviceConfig hundred_peers() {
     DeviceConfig d;
-    d.private_key = private_of(0x01);
+    d.private_key = private_key_of(0x01);
     d.listen_port = 51820;
     for (int i = 0; i < 100; ++i) {
         PeerConfig p;
@@ -278,14 +263,14 @@ struct Tunnel {
         b.must("link set nnwgvb up");
         if (std::string e = start_in(a, name_a); !e.empty()) return e;
         if (std::string e = start_in(b, name_b); !e.empty()) return e;
-        config_a.private_key = private_of(0x31);
+        config_a.private_key = private_key_of(0x31);
         config_a.listen_port = 51820;
         PeerConfig to_b;
         to_b.public_key = public_of(0x32);
         to_b.endpoint = "10.88.0.2:51821";
         to_b.allowed_ips = {*state::parse_ip_prefix("10.99.0.2/32")};
         config_a.peers = {to_b};
-        config_b.private_key = private_of(0x32);
+        config_b.private_key = private_key_of(0x32);
         config_b.listen_port = 51821;
         PeerConfig to_a;  // no endpoint: b learns it from a's first packet
         to_a.public_key = public_of(0x31);

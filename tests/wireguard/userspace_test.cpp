@@ -24,29 +24,17 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using netlink_test::TestNetns;
-using testing::expect_dump_shows;
-
 using testing::daemon_pids;
+using testing::expect_dump_shows;
 using testing::on_path;
+using testing::private_key_of;
+using testing::public_of;
 using testing::socket_of;
+using testing::start_in;
 using testing::unique_name;
 using testing::UserspaceDeviceGuard;
 using testing::wait_until;
-
-// Starts the device inside `ns`; "" or the error.
-std::string start_in(const TestNetns& ns, const std::string& name) {
-    return ns.in_child([&] {
-        Status s = start_userspace_device(name, kDefaultRunDir, 10s);
-        return s.ok() ? std::string() : s.error();
-    });
-}
-
-Key private_key_of(uint8_t fill) {
-    Key k;
-    k.bytes.fill(fill);
-    return k;
-}
-Key public_of(uint8_t fill) { return *public_key(private_key_of(fill)); }
+using testing::wg_dump;
 
 DeviceConfig device_with_two_peers() {
     DeviceConfig d;
@@ -65,12 +53,6 @@ DeviceConfig device_with_two_peers() {
     b.allowed_ips = {*state::parse_ip_prefix("fd00:1::/64")};
     d.peers = {a, b};
     return d;
-}
-
-std::string wg_dump(const TestNetns& ns, const std::string& name) {
-    auto r = ns.run({"wg", "show", name, "dump"});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return r.out;
 }
 
 TEST(WireguardUserspace, ConfiguresTwoPeersAndReadsThemBack) {
