@@ -90,8 +90,11 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 work=$(mktemp -d /tmp/nodenet-daemon-bench.XXXXXX)
-# a private copy: a rebuild during the run must not change what is measured
+# a private copy: a rebuild during the run must not change what is measured; with the modules
+# beside it (nodenet looks for them next to its binary), or sd_notify's module is not found and the
+# daemon never says READY=1
 cp "$NODENET" "$work/nodenet"
+for m in "$(dirname "$NODENET")"/nodenet-*.so; do [ -e "$m" ] && cp "$m" "$work/"; done
 NODENET_SRC=$NODENET
 export NODENET=$work/nodenet
 export WORK=$work

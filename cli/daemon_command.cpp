@@ -9,7 +9,6 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
-#include <thread>
 
 #include "cli/network_options.h"
 #include "daemon/event_log.h"
@@ -309,16 +308,11 @@ void add_wait_online_command(CLI::App& app, int& exit_code) {
         std::optional<std::chrono::steady_clock::time_point> deadline;
         if (a->timeout > 0)
             deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<int64_t>(a->timeout * 1000));
-        // The daemon may still be starting (its socket not there yet): retry the connection until
-        // the deadline, woken by nothing but the retry interval.
-        for (;;) {
-            if (ControlClient::daemon_listening(daemon::io::control_socket_path(a->runtime_dir))) break;
-            if (deadline && std::chrono::steady_clock::now() >= *deadline) {
-                std::cerr << "nodenet: no nodenet daemon answered within " << a->timeout << " s\n";
-                exit_code = 1;
-                return;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        // The daemon may still be starting (its socket not there yet): wait for it until the deadline.
+        if (!ControlClient::wait_until_listening(daemon::io::control_socket_path(a->runtime_dir), deadline)) {
+            std::cerr << "nodenet: no nodenet daemon answered within " << a->timeout << " s\n";
+            exit_code = 1;
+            return;
         }
         exit_code = call_daemon(a->runtime_dir, r, "", [](const nlohmann::ordered_json&) {}, deadline);
     });

@@ -1,10 +1,12 @@
 #include "daemon/io/control_client.h"
 
 #include <poll.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -27,6 +29,42 @@ bool ControlClient::daemon_listening(const std::filesystem::path& socket_path) {
     std::error_code ec;
     if (!std::filesystem::exists(socket_path, ec)) return false;
     return connect(socket_path).ok();
+}
+
+bool ControlClient::wait_until_listening(const std::filesystem::path& socket_path,
+                                         std::optional<std::chrono::steady_clock::time_point> deadline) {
+    using namespace std::chrono;
+    UniqueFd inotify(inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
+    // A socket file with nobody accepting yet (between the daemon's bind and listen, or one left by
+    // a daemon that died) brings no further event: such a state is re-checked after a short pause
+    // that doubles up to a second.
+    milliseconds recheck{5};
+    for (;;) {
+        // The watch goes on the nearest directory that exists (the runtime directory may not be
+        // there before the daemon's first start), added before the check so that nothing created
+        // between the two is missed.
+        if (inotify) {
+            std::filesystem::path dir = socket_path.parent_path();
+            std::error_code ec;
+            while (!dir.empty() && dir != dir.root_path() && !std::filesystem::is_directory(dir, ec)) dir = dir.parent_path();
+            inotify_add_watch(inotify.get(), dir.c_str(), IN_CREATE | IN_MOVED_TO | IN_ATTRIB | IN_ONLYDIR);
+        }
+        if (daemon_listening(socket_path)) return true;
+        auto now = steady_clock::now();
+        if (deadline && now >= *deadline) return false;
+        std::error_code ec;
+        bool present = std::filesystem::exists(socket_path, ec);
+        milliseconds wait = present || !inotify ? recheck : seconds(1);
+        if (present) recheck = std::min<milliseconds>(recheck * 2, seconds(1));
+        if (deadline) wait = std::min(wait, duration_cast<milliseconds>(*deadline - now) + milliseconds(1));
+        pollfd p{inotify.get(), POLLIN, 0};
+        int n = ::poll(&p, inotify ? 1 : 0, static_cast<int>(wait.count()));
+        if (n > 0) {
+            char buf[4096];
+            while (::read(inotify.get(), buf, sizeof buf) > 0) {
+            }
+        }
+    }
 }
 
 Result<int> ControlClient::call(const Request& request, const std::string& payload,

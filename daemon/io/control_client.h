@@ -22,6 +22,11 @@ public:
     // Error when no daemon listens there (no socket, or nobody accepting).
     static Result<ControlClient> connect(const std::filesystem::path& socket);
     static bool daemon_listening(const std::filesystem::path& socket);
+    // Until a daemon listens at `socket` (true) or the deadline passes (false); woken by inotify
+    // when the socket or its directory appears, not by a polling interval: `wait-online` started
+    // before the daemon returns the moment it can ask.
+    static bool wait_until_listening(const std::filesystem::path& socket,
+                                     std::optional<std::chrono::steady_clock::time_point> deadline);
 
     // Sends `request` (and `payload`, the apply's config), then calls `on_line` for each answer line
     // until {"exit": N}; returns N. `deadline`: give up then (wait-online's --timeout).

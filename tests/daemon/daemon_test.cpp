@@ -318,6 +318,22 @@ TEST(Daemon, WaitOnlineReturnsWhenTheDaemonIsReadyAndTimesOutOnAMissingLink) {
     EXPECT_EQ(m.nodenet({"wait-online", "--link", "eth7", "--link", "eth0", "--any", "--timeout", "5"}).exit_code, 0);
 }
 
+// wait-online started at boot before the daemon (its runtime directory not even there yet) waits
+// for the socket to appear and then for readiness; it neither gives up nor answers early.
+TEST(Daemon, WaitOnlineStartedBeforeTheDaemonWaitsForItsSocket) {
+    DAEMON_MACHINE_OR_SKIP(m);
+    m.write_config(static_config());
+    ASSERT_FALSE(std::filesystem::exists(m.runtime_dir()));
+    TempDir out;
+    Background waiter(ns_m, {NODENET_BINARY, "wait-online", "--timeout", "20", "--runtime-dir", m.runtime_dir()},
+                      out.path() / "out", out.path() / "err");
+    EXPECT_FALSE(eventually([&] { return waiter.exited(); }, 300ms)) << read_text(out.path() / "err");
+    m.start();
+    ASSERT_TRUE(eventually([&] { return waiter.exited(); }, 20s)) << m.log();
+    EXPECT_EQ(waiter.stop(SIGKILL), 0) << read_text(out.path() / "err");
+    EXPECT_TRUE(std::filesystem::exists(m.ready_file()));
+}
+
 // Connects to the daemon's socket, sends `bytes`, returns everything it answers until it closes.
 std::string raw_exchange(const std::string& socket, const std::string& bytes) {
     int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
