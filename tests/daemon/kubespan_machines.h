@@ -122,6 +122,14 @@ public:
             if (item.contains("counter")) return item["counter"]["packets"].get<uint64_t>();
         throw std::runtime_error("nft list counter " + counter + ": no counter in " + r.out);
     }
+    // One more counter, of what `match` selects (nft words, e.g. "ip saddr 10.77.0.11 icmp type
+    // echo-request"): counters per source node make an assertion name the node.
+    void add(const std::string& counter, const std::string& match) {
+        auto c = ns_.run({"nft", "add", "counter", "bridge", "nodenet_test", counter});
+        if (c.exit_code != 0) throw std::runtime_error("nft add counter " + counter + ": " + c.err);
+        auto r = ns_.run({"nft", "add rule bridge nodenet_test forward " + match + " counter name " + counter});
+        if (r.exit_code != 0) throw std::runtime_error("nft add rule " + match + ": " + r.err);
+    }
 
 private:
     const TestNetns& ns_;
@@ -185,6 +193,23 @@ inline std::vector<std::string> peer_endpoints(const DaemonMachine& m, const std
         if (r["spec"]["label"] == label)
             for (const auto& e : r["spec"]["endpoints"]) out.push_back(e);
     return out;
+}
+
+// The status of the peer labelled `label` (its `spec`), as `get kubespanpeerstatuses -o json` shows it.
+inline nlohmann::json peer_status(const DaemonMachine& m, const std::string& label) {
+    for (const auto& r : get(m, "kubespanpeerstatuses"))
+        if (r["spec"]["label"] == label) return r["spec"];
+    return nlohmann::json::object();
+}
+
+// A foreign nftables table `cut` in the node's namespace with these chains (nft words, e.g.
+// "chain in { type filter hook input priority 0; udp dport 51820 drop; }"); `nft delete table
+// inet cut` heals it.
+inline void cut_tunnel(const TestNetns& ns, const std::vector<std::string>& chains) {
+    std::string text = "table inet cut {";
+    for (const std::string& c : chains) text += " " + c + ";";
+    auto add = ns.run({"nft", text + " }"});
+    if (add.exit_code != 0) throw std::runtime_error("nft " + text + " }: " + add.err);
 }
 
 // Whether `ip` is in the routed IPv4 set of the machine's nftables table.
