@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <set>
 
@@ -28,23 +27,6 @@ using Json = nlohmann::ordered_json;
 using Clock = std::chrono::system_clock;
 
 constexpr const char* kPodCidrsFile = "pod-cidrs";
-
-// KubeSpan routes by firewall mark (rule 32500 `fwmark 0x40/0x60 lookup 180`). With strict reverse
-// path filtering the kernel checks a reply's source against the routes without the mark unless
-// src_valid_mark is on, and drops what came through the tunnel; Talos and wg-quick turn it on for
-// the same reason. It is the network namespace's own setting; written only when it is off (a
-// restart writes nothing) and left on when KubeSpan goes off, as wg-quick does.
-Status enable_src_valid_mark() {
-    const std::filesystem::path path = "/proc/sys/net/ipv4/conf/all/src_valid_mark";
-    auto now = store::read_file(path);
-    if (now.ok() && !now->empty() && (*now)[0] == '1') return success();
-    FILE* f = std::fopen(path.c_str(), "w");
-    if (!f) return Error{path.string() + ": " + std::strerror(errno)};
-    bool written = std::fputs("1\n", f) >= 0;
-    int saved = errno;
-    if (std::fclose(f) != 0 || !written) return Error{path.string() + ": " + std::strerror(written ? errno : saved)};
-    return success();
-}
 
 // Talos's rule for the host part of the KubeSpan address: the first physical link's hardware
 // address, by name. A machine whose links are all virtual (a container, a test namespace) takes its
@@ -136,9 +118,6 @@ void KubeSpanAgent::configure(const kubespan::KubeSpanSettings& settings, const 
         }
     }
     if (!was && enabled()) {
-        if (Status s = enable_src_valid_mark(); !s.ok())
-            log_("kubespan", "sysctl", "cannot turn on net.ipv4.conf.all.src_valid_mark (replies through the tunnel may "
-                                      "fail strict reverse path filtering): " + s.error(), true);
         log_("kubespan", "", "enabled: public key " + wireguard::to_base64(identity_->public_key) + ", address " +
                                  identity_->address->addr.str(), false);
         if (timer_) timer_->arm_in(tuning_.tick);
