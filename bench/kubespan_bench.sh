@@ -90,7 +90,7 @@ pids=()
 cleanup() {
     local p
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    exec 7>&- 2>/dev/null || true
+    exec 7>&-
     bench_cleanup_netns "$PREFIX"
     wait 2>/dev/null || true
     if [ "${KEEP_WORK:-0}" = 1 ]; then say "kept $work"; else rm -rf "$work"; fi
@@ -152,13 +152,16 @@ mesh_state() {
     ips=$(ks wg show kubespan allowed-ips 2>/dev/null | grep -vc '(none)' || true)
     echo "${peers:-0} ${ips:-0} $(routed_addresses)"
 }
-# Waits (up to 120 s) for the full mesh; prints the time it was first seen.
+# Waits (up to a minute or so) for the full mesh; prints the time it was first seen (at the end
+# of the poll that saw it) and how long that poll took (its resolution), in ms.
 wait_mesh() {
-    local _ p i r
+    local _ p i r t
     for _ in $(seq 1200); do
+        t=$(now)
         read -r p i r _ < <(mesh_state)
         if [ "$p" -eq "$PEERS" ] && [ "$i" -eq "$PEERS" ] && [ "$r" -eq $((PEERS * 64)) ]; then
-            now
+            t2=$(now)
+            echo "$t2 $(ms "$t" "$t2")"
             return 0
         fi
         sleep 0.02
@@ -190,11 +193,15 @@ new_ns() {
 }
 # kill_ns NAME: every process in the namespace (wireguard-go outlives the daemon), then the namespace.
 kill_ns() {
+    local _
+    ip netns pids "$1" 2>/dev/null | xargs -r kill 2>/dev/null || true
+    for _ in $(seq 100); do [ -z "$(ip netns pids "$1" 2>/dev/null)" ] && break; sleep 0.02; done
     ip netns pids "$1" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
     ip netns del "$1" 2>/dev/null || true
 }
 end_ns() {
-    exec 7>&- 2>/dev/null || true
+    exec 7>&-  # the publisher ends at EOF
+    wait "$publish_pid" 2>/dev/null || true
     kill_ns "$NS"
 }
 # start_daemon: sets daemon_pid; returns once it is ready and connected to the server.
@@ -248,7 +255,8 @@ start_publisher() {
     ip netns exec "$NS" taskset -c "$other_core" "$PUBLISH" --target 127.0.0.1:3000 --cluster-id "$cluster_id" \
         --secret "$secret" --affiliates "$PEERS" --endpoints "$ENDPOINTS" \
         <"$run_dir/publish.in" >"$run_dir/publish.out" 2>"$run_dir/publish.err" &
-    pids+=($!)
+    publish_pid=$!
+    pids+=("$publish_pid")
     exec 7>"$run_dir/publish.in"
     local _
     for _ in $(seq 3000); do grep -q '^published' "$run_dir/publish.out" && return 0; sleep 0.01; done
@@ -301,7 +309,7 @@ requests() {
 start_ms=() pub_first_ms=() pub_last_ms=() idle_cpu_ms=() idle_sets=() idle_gets=()
 rss0=() anon0=() wg0=() rss_n=() anon_n=() wg_n=()
 ep_ms=() addr_ms=() ep_peers=() ep_bytes=() addr_peers=() addr_bytes=() sync_ms=() sync_peers=() sync_bytes=()
-routed_n=() patch_peers=() patch_bytes=() patch_ms=()
+routed_n=() poll_ms=() wg_cpu_ms=() patch_peers=() patch_bytes=() patch_ms=()
 say "$(nproc) cores, daemon on core $daemon_core; $PEERS peers, $RUNS runs; load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 for ((run = 1; run <= RUNS; run++)); do
@@ -311,8 +319,8 @@ for ((run = 1; run <= RUNS; run++)); do
     start_publisher
     t0=$(now)
     start_daemon
-    t1=$(wait_mesh)
-    start_ms+=("$(ms "$t0" "$t1")")
+    read -r t1 poll < <(wait_mesh)
+    start_ms+=("$(ms "$t0" "$t1")") poll_ms+=("$poll")
     stop_pid "$daemon_pid"
     end_ns
 
@@ -327,7 +335,8 @@ for ((run = 1; run <= RUNS; run++)); do
     wgp=$(wg_go_pid)
     wg0+=("$(status_kb "$wgp" VmRSS)")
     start_publisher
-    t1=$(wait_mesh)
+    read -r t1 poll < <(wait_mesh)
+    poll_ms+=("$poll")
     line=$(grep '^published' "$run_dir/publish.out")
     pub_first_ms+=("$(ms "$(field "$line" first)" "$t1")")
     pub_last_ms+=("$(ms "$(field "$line" last)" "$t1")")
@@ -335,9 +344,10 @@ for ((run = 1; run <= RUNS; run++)); do
 
     # (b) settled: every peer past its connect timeout (down), a few ticks more.
     sleep $((CONNECT_TIMEOUT + 4))
-    c0=$(cpu_ticks "$daemon_pid")
+    c0=$(cpu_ticks "$daemon_pid") w0=$(cpu_ticks "$wgp")
     sleep "$IDLE_TICKS"
-    c1=$(cpu_ticks "$daemon_pid")
+    c1=$(cpu_ticks "$daemon_pid") w1=$(cpu_ticks "$wgp")
+    wg_cpu_ms+=("$(awk -v a="$w0" -v b="$w1" -v hz="$HZ" -v n="$IDLE_TICKS" 'BEGIN {printf "%.2f", (b - a) * 1000 / hz / n}')")
     idle_cpu_ms+=("$(awk -v a="$c0" -v b="$c1" -v hz="$HZ" -v n="$IDLE_TICKS" 'BEGIN {printf "%.2f", (b - a) * 1000 / hz / n}')")
     strace_start "$run_dir/idle.trace"
     sleep "$IDLE_TICKS"
@@ -415,11 +425,11 @@ echo "KubeSpan benchmark: $PEERS peers ($ENDPOINTS endpoint(s) each), medians of
 echo
 echo "| measure | nodenet daemon | notes |"
 echo "|---|---|---|"
-echo "| daemon start → mesh configured ($PEERS peers in \`wg show\`, allowed IPs, routed set) | $(med "${start_ms[*]}") ms | runs: ${start_ms[*]} ms |"
+echo "| daemon start → mesh configured ($PEERS peers in \`wg show\`, allowed IPs, routed set) | $(med "${start_ms[*]}") ms | runs: ${start_ms[*]} ms; polled back to back, one poll (wg show ×2, nft list) takes $(med "${poll_ms[*]}") ms |"
 echo "| publisher's first update → mesh configured (daemon running) | $(med "${pub_first_ms[*]}") ms | runs: ${pub_first_ms[*]} ms |"
 echo "| publisher's last update → mesh configured | $(med "${pub_last_ms[*]}") ms | runs: ${pub_last_ms[*]} ms; addresses in the routed IPv4 set, pod CIDRs/other: ${routed_n[*]} |"
 cpu=$(med "${idle_cpu_ms[*]}")
-echo "| daemon CPU per unchanged tick ($PEERS peers settled, --kubespan-tick 1) | $cpu ms | $(awk -v c="$cpu" 'BEGIN {printf "%.2f %% of a core at 1 s ticks; %.3f %% at Talos'"'"'s 30 s tick", c / 10, c / 300}'); runs: ${idle_cpu_ms[*]} ms |"
+echo "| daemon CPU per unchanged tick ($PEERS peers settled, --kubespan-tick 1) | $cpu ms | $(awk -v c="$cpu" 'BEGIN {printf "%.2f %% of a core at 1 s ticks; %.3f %% at Talos'"'"'s 30 s tick", c / 10, c / 300}'); runs: ${idle_cpu_ms[*]} ms; wireguard-go meanwhile $(med "${wg_cpu_ms[*]}") ms per tick (answering the reads) |"
 echo "| device writes (set=1) during $IDLE_TICKS unchanged ticks | $(med "${idle_sets[*]}") | counted by strace on the daemon; reads (get=1): $(med "${idle_gets[*]}"); runs: ${idle_sets[*]} |"
 echo "| one affiliate's endpoint changed: publisher's update → \`wg show\` | $(med "${ep_ms[*]}") ms | $PROBES probes × $RUNS runs; max $(printf '%s\n' "${ep_ms[@]}" | sort -g | tail -1) ms |"
 echo "| one affiliate's pod CIDR changed: publisher's update → \`wg show\` | $(med "${addr_ms[*]}") ms | max $(printf '%s\n' "${addr_ms[@]}" | sort -g | tail -1) ms |"
