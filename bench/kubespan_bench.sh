@@ -5,7 +5,7 @@
 # public key, a ULA KubeSpan address, a pod CIDR (a /26 of 10.244.0.0/16), two node addresses and
 # ENDPOINTS (1) endpoint(s). Nothing answers on the other end: the peers stay unknown, then down.
 #
-#   sudo bench/kubespan_bench.sh                      # about 4 minutes
+#   sudo bench/kubespan_bench.sh                      # about 5 minutes
 #   sudo RUNS=5 PEERS=500 IDLE_TICKS=60 bench/kubespan_bench.sh
 #
 # Each run has a network namespace of its own (`ip netns add nodenet-ks-bench-$$-<run>`: loopback,
@@ -19,7 +19,9 @@
 #      and the routed set (`nft -j list set inet nodenet kubespan_targets_ipv4`) has every peer's
 #      pod CIDR: (start) the daemon started with the PEERS affiliates already published, from its
 #      start; (publish) the daemon running, connected, with an empty cluster, from the publisher's
-#      first and from its last AffiliateUpdate (both acknowledged) to the configured mesh.
+#      first and from its last AffiliateUpdate (both acknowledged) to the configured mesh. Polled
+#      back to back; the time is taken at the end of the poll that sees it, so it is high by up to
+#      one poll (the table gives a poll's duration).
 #   b) the daemon's CPU per unchanged tick (--kubespan-tick 1; utime+stime from /proc/PID/stat over
 #      IDLE_TICKS ticks, after the peers have settled as down), per tick and per Talos 30 s tick;
 #      then the device's requests over another IDLE_TICKS ticks, counted outside the daemon:
@@ -36,13 +38,13 @@
 #   d) memory: the daemon's VmRSS and RssAnon connected with 0 peers (publish runs) and with PEERS,
 #      wireguard-go's VmRSS with each.
 #
-# With two cores or more the daemon (and the wireguard-go it starts) run on core 1, the server,
-# the publisher and the probes on core 0 (`taskset`).
+# With two cores or more the daemon (and the wireguard-go it starts) run on core 1, the server and
+# the publisher on core 0 (`taskset`); the script's `wg` and `nft` polls run unpinned.
 #
 # Environment: BUILD (build/gcc; nodenet and kubespan_publish are built there with cmake when
-# missing), NODENET, PUBLISH, PATCH (wg_patch_bench, left out when missing), RUNS (3), PEERS (500), ENDPOINTS (1: with 2, a down peer's endpoint
-# rotates at every connect timeout, and each rotation is a write), IDLE_TICKS (30), PROBES (5),
-# KEEP_WORK=1 (keep the logs).
+# missing), NODENET, PUBLISH, PATCH (wg_patch_bench, left out when missing), RUNS (3), PEERS
+# (500), ENDPOINTS (1: with 2, a down peer's endpoint rotates at every connect timeout, and each
+# rotation is a write), IDLE_TICKS (30), PROBES (5), KEEP_WORK=1 (keep the logs).
 set -euo pipefail
 export LC_ALL=C
 
