@@ -180,8 +180,15 @@ Status Daemon::start() {
         options_.discovery, [this](const std::string& kind, const std::string& object, const std::string& what, bool error) {
             log(kind, object, what, error);
         });
-    // Without an identity the node cannot take part in discovery, but its network comes first.
-    if (auto s = discovery_->load_identity(); !s.ok()) log("error", "identity", s.error(), true);
+    // Without an identity the node cannot take part in discovery, but its network comes first: a
+    // node that publishes nothing yet makes its identity (on the first boot a synced file write,
+    // milliseconds on a disk) after its first plan, off the path to READY. Either way it exists
+    // before the loop serves a request or a reload can turn discovery on.
+    auto load_identity = [this] {
+        if (auto s = discovery_->load_identity(); !s.ok()) log("error", "identity", s.error(), true);
+    };
+    bool publishes = discovery::discovery_settings(config_->config).publishes();
+    if (publishes) load_identity();
     kubespan_ = std::make_unique<KubeSpanAgent>(
         loop_, options_.network.state().path(), options_.kubespan,
         [this](const std::string& kind, const std::string& object, const std::string& what, bool error) {
@@ -195,6 +202,7 @@ Status Daemon::start() {
     if (options_.ready_timeout > 0) ready_timer_->arm_in(std::chrono::seconds(options_.ready_timeout));
     (void)reconcile(bit(Cause::Start));
     sync_sessions();
+    if (!publishes) load_identity();
     return success();
 }
 
