@@ -100,21 +100,6 @@ trap 'exit 130' INT TERM
 ip netns add "$NS"
 ip -n "$NS" link set lo up
 in_ns() { ip netns exec "$NS" "$@"; }
-# in_ns_pid FILE COMMAND...: COMMAND in the namespace, its PID written to FILE (`ip netns exec` may
-# fork; the shell's PID is the command's, as it execs it and the command execs on).
-in_ns_pid() {
-    local file=$1
-    shift
-    rm -f "$file"
-    # shellcheck disable=SC2016 # expanded by the inner shell
-    ip netns exec "$NS" sh -c 'echo $$ >"$0.new" && mv "$0.new" "$0" && exec "$@"' "$file" "$@"
-}
-# wait_pid FILE: until FILE names a PID (up to 10 s)
-wait_pid() {
-    local _
-    for _ in $(seq 1000); do [ -s "$1" ] && { cat "$1"; return 0; }; sleep 0.01; done
-    die "no PID in $1"
-}
 if [ "$(nproc)" -ge 2 ]; then
     server_core=1
     cores="server on core 1, generator on core 0"
@@ -128,14 +113,14 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 start_server() {
     port=$((port + 1))
     rm -f "$work/ready"
-    in_ns_pid "$work/server.pid" taskset -c "$server_core" \
+    bench_in_ns_pid "$work/server.pid" taskset -c "$server_core" \
         "$NODENET" discovery-server --listen 127.0.0.1:$port --rate-limit 0 --ready-file "$work/ready" \
         2>"$work/server-$1.log" &
     pids+=($!)
     local _
     for _ in $(seq 1000); do [ -s "$work/ready" ] && break; sleep 0.01; done
     [ -s "$work/ready" ] || die "discovery-server did not start: $(tail -2 "$work/server-$1.log")"
-    server_pid=$(wait_pid "$work/server.pid")
+    server_pid=$(bench_wait_pid "$work/server.pid")
     pids+=("$server_pid")
 }
 # stop_pid PID: SIGTERM, then SIGKILL after 5 s; returns once it is gone.
@@ -261,11 +246,11 @@ cluster:
       service:
         endpoint: http://127.0.0.1:$port
 YAML
-        in_ns_pid "$d/pid" unshare -m -u taskset -c "$server_core" "$NODENET" daemon -c "$d/config.yaml" \
+        bench_in_ns_pid "$d/pid" unshare -m -u taskset -c "$server_core" "$NODENET" daemon -c "$d/config.yaml" \
             --state-dir "$d/state" --runtime-dir "$d/run" --ready-file "$d/ready" --resolver none --log-level warn \
             >"$d/daemon.log" 2>&1 &
         pids+=($!)
-        daemon_pid=$(wait_pid "$d/pid")
+        daemon_pid=$(bench_wait_pid "$d/pid")
         pids+=("$daemon_pid")
         connected() { "$NODENET" status -o json --runtime-dir "$d/run" 2>/dev/null | grep -q '"connected": *true'; }
         for _ in $(seq 1000); do [ -e "$d/ready" ] && connected && break; sleep 0.02; done

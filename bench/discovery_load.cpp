@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "bench/load_support.h"
+#include "bench/synthetic_affiliate.h"
 #include "discovery/affiliate_crypto.h"
 #include "discovery/affiliate_seal.h"
 #include "discovery/proto/cluster.grpc.pb.h"
@@ -225,28 +226,12 @@ private:
     bool snapshot_seen_ = false;
 };
 
-// Affiliate i of the cluster as a Talos node with KubeSpan publishes it: two addresses, names, the
-// OS, a WireGuard key (`raw_key`, 32 bytes), a KubeSpan address, a pod CIDR and two endpoints; the
-// first three are control planes. Sealed, that is about 300 bytes of data and two endpoints.
+// Affiliate i as a Talos node with KubeSpan publishes it (bench/synthetic_affiliate.h), with a
+// random WireGuard key (`raw_key`, 32 bytes).
 discovery::Affiliate sealed_mode_affiliate(int i, const std::string& id, const std::string& raw_key) {
-    auto ip = [](const std::string& text) { return *state::parse_ip_address(text); };
-    std::string v4 = "10.200." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1);
-    std::string v6 = "2001:db8::" + std::to_string(i + 1);
-    discovery::Affiliate a;
-    a.node_id = id;
-    a.addresses = {ip(v4), ip(v6)};
-    a.nodename = "node-" + std::to_string(i);
-    a.hostname = a.nodename + ".bench.example";
-    a.machine_type = i < 3 ? discovery::MachineType::ControlPlane : discovery::MachineType::Worker;
-    if (i < 3) a.api_server_port = 6443;
-    a.operating_system = "Talos (v1.11.0)";
     unsigned char b64[64];
     int n = EVP_EncodeBlock(b64, reinterpret_cast<const unsigned char*>(raw_key.data()), static_cast<int>(raw_key.size()));
-    a.kubespan.public_key.assign(reinterpret_cast<char*>(b64), n);
-    a.kubespan.address = ip("fd50:8d60:4238:6302::" + std::to_string(i + 1));
-    a.kubespan.additional_addresses = {*state::parse_ip_prefix("10.244." + std::to_string(i % 250) + ".0/24")};
-    a.kubespan.endpoints = {{ip(v4), 51820}, {ip(v6), 51820}};
-    return a;
+    return synthetic_affiliate(i, id, std::string(reinterpret_cast<char*>(b64), n));
 }
 
 Status Generator::set_up() {

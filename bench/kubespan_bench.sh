@@ -103,20 +103,6 @@ trap 'exit 130' INT TERM
 if [ "$(nproc)" -ge 2 ]; then daemon_core=1 other_core=0; else daemon_core=0 other_core=0; fi
 
 # ---------------------------------------------------------------- helpers
-# in_ns_pid FILE COMMAND...: COMMAND in the run's namespace, its PID written to FILE (every exec
-# below keeps the PID: ip netns exec, sh, unshare without --fork, taskset).
-in_ns_pid() {
-    local file=$1
-    shift
-    rm -f "$file"
-    # shellcheck disable=SC2016 # expanded by the inner shell
-    ip netns exec "$NS" sh -c 'echo $$ >"$0.new" && mv "$0.new" "$0" && exec "$@"' "$file" "$@"
-}
-wait_pid() {
-    local _
-    for _ in $(seq 1000); do [ -s "$1" ] && { cat "$1"; return 0; }; sleep 0.01; done
-    die "no PID in $1"
-}
 stop_pid() {
     local _
     kill "$1" 2>/dev/null || return 0
@@ -184,7 +170,7 @@ new_ns() {
     ip -n "$NS" link add eth0 type veth peer name peer0
     ip -n "$NS" link set peer0 up
     rm -f "$run_dir/server-ready"
-    in_ns_pid "$run_dir/server.pid" taskset -c "$other_core" "$NODENET" discovery-server --listen 127.0.0.1:3000 \
+    bench_in_ns_pid "$run_dir/server.pid" taskset -c "$other_core" "$NODENET" discovery-server --listen 127.0.0.1:3000 \
         --rate-limit 0 --ready-file "$run_dir/server-ready" 2>"$run_dir/server.log" &
     pids+=($!)
     local _
@@ -232,13 +218,13 @@ cluster:
 YAML
     rm -f "$run_dir/ready"
     # shellcheck disable=SC2016 # expanded by the inner shell
-    in_ns_pid "$run_dir/daemon.pid" unshare -m -u sh -c \
+    bench_in_ns_pid "$run_dir/daemon.pid" unshare -m -u sh -c \
         'mount --make-rprivate / && mount -t tmpfs tmpfs /run && mkdir /run/wireguard && exec "$@"' sh \
         taskset -c "$daemon_core" "$NODENET" daemon -c "$run_dir/config.yaml" --state-dir "$run_dir/state" \
         --runtime-dir "$run_dir/run" --ready-file "$run_dir/ready" --resolver none --log-level warn \
         --kubespan-tick 1 --kubespan-connect-timeout "$CONNECT_TIMEOUT" >"$run_dir/daemon.log" 2>&1 &
     pids+=($!)
-    daemon_pid=$(wait_pid "$run_dir/daemon.pid")
+    daemon_pid=$(bench_wait_pid "$run_dir/daemon.pid")
     pids+=("$daemon_pid")
 }
 daemon_connected() {

@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/synthetic_affiliate.h"
 #include "discovery/affiliate_crypto.h"
 #include "discovery/affiliate_seal.h"
 #include "discovery/proto/cluster.grpc.pb.h"
@@ -45,30 +46,6 @@ std::string now() {
     char buf[40];
     std::snprintf(buf, sizeof buf, "%lld.%06ld", static_cast<long long>(ts.tv_sec), ts.tv_nsec / 1000);
     return buf;
-}
-
-discovery::Affiliate make_affiliate(int i, const std::string& id, const std::string& public_key, int endpoints) {
-    auto ip = [](const std::string& text) { return *state::parse_ip_address(text); };
-    std::string v4 = "10.200." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1);
-    std::string v6 = "2001:db8::" + std::to_string(i + 1);
-    discovery::Affiliate a;
-    a.node_id = id;
-    a.addresses = {ip(v4), ip(v6)};
-    a.nodename = "ks-" + std::to_string(i);
-    a.hostname = a.nodename + ".bench.example";
-    a.machine_type = i < 3 ? discovery::MachineType::ControlPlane : discovery::MachineType::Worker;
-    if (i < 3) a.api_server_port = 6443;
-    a.operating_system = "Talos (v1.11.0)";
-    a.kubespan.public_key = public_key;
-    char ula[64];
-    std::snprintf(ula, sizeof ula, "fd50:8d60:4238:6302:%x::1", i + 1);
-    a.kubespan.address = ip(ula);
-    // A /26 each in 10.244.0.0/16 (the `address` command moves it to 10.245.0.0/16).
-    a.kubespan.additional_addresses = {
-        *state::parse_ip_prefix("10.244." + std::to_string(i / 4) + "." + std::to_string(i % 4 * 64) + "/26")};
-    a.kubespan.endpoints = {{ip(v4), 51820}};
-    if (endpoints > 1) a.kubespan.endpoints.push_back({ip(v6), 51820});
-    return a;
 }
 
 }  // namespace
@@ -105,7 +82,7 @@ int main(int argc, char** argv) {
         std::snprintf(head, sizeof head, "ksbench%05d", i);
         std::string id = head;
         while (id.size() < 44) id += "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"[rng() % 57];
-        nodes.push_back(make_affiliate(i, id, wireguard::to_base64(*pub), endpoints));
+        nodes.push_back(bench::synthetic_affiliate(i, id, wireguard::to_base64(*pub), endpoints));
         if (auto st = discovery::check_affiliate(nodes.back()); !st.ok()) {
             std::fprintf(stderr, "kubespan_publish: affiliate %d: %s\n", i, st.error().c_str());
             return 1;

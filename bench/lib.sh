@@ -28,6 +28,22 @@ bench_median() {
         awk '{v[NR]=$1} END {if (NR == 0) {print "-"; exit} if (NR % 2) print v[(NR+1)/2]; else printf "%.1f\n", (v[NR/2] + v[NR/2+1]) / 2}'
 }
 
+# bench_in_ns_pid FILE COMMAND...: COMMAND in the namespace "$NS", its PID written to FILE (every
+# exec on the way keeps the PID: `ip netns exec`, sh, unshare without --fork, taskset).
+bench_in_ns_pid() {
+    local file=$1
+    shift
+    rm -f "$file"
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    ip netns exec "$NS" sh -c 'echo $$ >"$0.new" && mv "$0.new" "$0" && exec "$@"' "$file" "$@"
+}
+# bench_wait_pid FILE: the PID FILE names, once it does (up to 10 s; the caller's `die` otherwise).
+bench_wait_pid() {
+    local _
+    for _ in $(seq 1000); do [ -s "$1" ] && { cat "$1"; return 0; }; sleep 0.01; done
+    die "no PID in $1"
+}
+
 # ---------------------------------------------------------------- inside a private mount namespace
 # The rest runs in a helper script started with `unshare -m` (and a network namespace of its own):
 # nothing it mounts is seen outside.

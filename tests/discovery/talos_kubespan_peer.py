@@ -40,7 +40,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from talos_peer import SERVICE, call, fields  # noqa: E402
+from talos_peer import SERVICE, call, fields, read_affiliate as read_client_affiliate  # noqa: E402
 from vectors import (field_bytes, field_message, field_varint, hand_affiliate, hand_endpoint,  # noqa: E402
                      open_data, open_endpoint, seal_data, seal_endpoint)
 
@@ -72,28 +72,24 @@ def read_prefix(buf):
 
 
 def read_affiliate(data):
-    """Affiliate{node_id=1, addresses=2, hostname=3, nodename=4, machine_type=5, operating_system=6,
-    kubespan=7{public_key=1, address=2, additional_addresses=3, exclude_advertised_addresses=4}}."""
-    a = {"addresses": [], "kubespan": None}
+    """The client Affiliate as talos_peer.py reads it, with kubespan=7{public_key=1, address=2,
+    additional_addresses=3, exclude_advertised_addresses=4}."""
+    a = read_client_affiliate(data)
+    a["kubespan"] = None
     for number, value in fields(data):
-        if number == 1:
-            a["node_id"] = value.decode()
-        elif number == 2:
-            a["addresses"].append(str(ipaddress.ip_address(value)))
-        elif number in (3, 4, 5, 6):
-            a[{3: "hostname", 4: "nodename", 5: "machine_type", 6: "operating_system"}[number]] = value.decode()
-        elif number == 7:
-            k = {"public_key": "", "address": "", "additional_addresses": [], "exclude_advertised_networks": []}
-            for n, v in fields(value):
-                if n == 1:
-                    k["public_key"] = v.decode()
-                elif n == 2:
-                    k["address"] = str(ipaddress.ip_address(v))
-                elif n == 3:
-                    k["additional_addresses"].append(read_prefix(v))
-                elif n == 4:
-                    k["exclude_advertised_networks"].append(read_prefix(v))
-            a["kubespan"] = k
+        if number != 7:
+            continue
+        k = {"public_key": "", "address": "", "additional_addresses": [], "exclude_advertised_networks": []}
+        for n, v in fields(value):
+            if n == 1:
+                k["public_key"] = v.decode()
+            elif n == 2:
+                k["address"] = str(ipaddress.ip_address(v))
+            elif n == 3:
+                k["additional_addresses"].append(read_prefix(v))
+            elif n == 4:
+                k["exclude_advertised_networks"].append(read_prefix(v))
+        a["kubespan"] = k
     return a
 
 
