@@ -1,6 +1,5 @@
 #include "discovery/node_identity.h"
 
-
 #include "common/printable.h"
 #include "config/go_syntax.h"
 #include "config/yaml_tree.h"
@@ -54,7 +53,7 @@ Result<std::string> parse_node_identity(std::string_view text, std::string_view 
     yaml::SyntaxError syntax;
     if (!yaml::parse(text, stream, syntax)) {
         return fail("not YAML: line " + std::to_string(syntax.mark.line) + ", column " +
-                    std::to_string(syntax.mark.column) + ": " + syntax.message);
+                    std::to_string(syntax.mark.column) + ": " + printable_ascii(syntax.message));
     }
     if (stream.documents.empty() || stream.documents.front().root->is_null()) return fail("empty");
     const yaml::Node* root = stream.documents.front().root;

@@ -100,7 +100,7 @@ Result<Identity> parse_identity_file(std::string_view text, std::string_view nam
     yaml::SyntaxError syntax;
     if (!yaml::parse(text, stream, syntax))
         return fail("not YAML: line " + std::to_string(syntax.mark.line) + ", column " + std::to_string(syntax.mark.column) +
-                    ": " + syntax.message);
+                    ": " + printable_ascii(syntax.message));
     if (stream.documents.empty() || stream.documents.front().root->is_null()) return fail("empty");
     const yaml::Node* root = stream.documents.front().root;
     if (!root->is_mapping())

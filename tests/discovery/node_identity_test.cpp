@@ -67,6 +67,11 @@ TEST(NodeIdentity, SaysWhyAFileIsBroken) {
               f + "nodeId \"sou7yy34yk-X3n\": character 11 is not base62 (A-Z, a-z, 0-9)");
     // A control character is shown as '?', never written into the message as it is.
     EXPECT_EQ(parse_error("nodeId: \"ab\\ecd\"\n"), f + "nodeId \"ab?cd\": character 3 is not base62 (A-Z, a-z, 0-9)");
+    // What the YAML parser quotes back from the file (here a key with a tab, twice: found by
+    // fuzz_affiliate) reaches the message as printable characters only, on one line.
+    std::string dup = parse_error("node\td: no\nnode\td: [1, 2]\n]");
+    EXPECT_EQ(dup.find_first_of("\t\n"), std::string::npos) << dup;
+    EXPECT_TRUE(dup.starts_with(f + "not YAML")) << dup;
 }
 
 TEST(NodeIdentity, MachineIdNeedsSixteenBytes) {

@@ -96,6 +96,11 @@ TEST(KubeSpanIdentity, SaysWhyAFileIsBroken) {
               f + "address \"fd00::1\": netip.ParsePrefix(\"fd00::1\"): no '/'");
     EXPECT_EQ(parse_error(std::string("privateKey: ") + kAlicePrivate + "\nsubnet: [a]\n"),
               f + "subnet is a YAML sequence, not a string");
+    // What the YAML parser quotes back from the file (here a key with a tab, twice: found by
+    // fuzz_affiliate) reaches the message as printable characters only, on one line.
+    std::string dup = parse_error("node\td: no\nnode\td: [1, 2]\n]");
+    EXPECT_EQ(dup.find_first_of("\t\n"), std::string::npos) << dup;
+    EXPECT_TRUE(dup.starts_with(f + "not YAML")) << dup;
 }
 
 }  // namespace
