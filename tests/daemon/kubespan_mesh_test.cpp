@@ -215,14 +215,7 @@ TEST_F(KubeSpanMesh, ADownPeerLeavesTheRoutedSetOnlyWithAllowDownPeerBypass) {
     add_node(3, node_config(3), true, {}, quick_down);
     ASSERT_TRUE(eventually([&] { return routed(nodes_[0]->ns, "10.77.0.12") && routed(nodes_[2]->ns, "10.77.0.12"); }, 30s))
         << logs();
-    for (const char* cmd : {"add table inet cut", "add chain inet cut in { type filter hook input priority 0 ; }",
-                            "add rule inet cut in udp dport 51820 drop"}) {
-        std::vector<std::string> argv{"nft"};
-        std::istringstream words(cmd);
-        for (std::string w; words >> w;) argv.push_back(w);
-        auto r = nodes_[1]->ns.run(argv);
-        ASSERT_EQ(r.exit_code, 0) << cmd << ": " << r.err;
-    }
+    cut_tunnel(nodes_[1]->ns, {"chain in { type filter hook input priority 0; udp dport 51820 drop; }"});
     auto down = [&](const DaemonMachine& m) { return peer_states(m)["node-2"] == "down"; };
     ASSERT_TRUE(eventually([&] { return down(nodes_[0]->machine) && down(nodes_[2]->machine); }, 40s)) << logs();
     EXPECT_TRUE(eventually([&] { return !routed(nodes_[0]->ns, "10.77.0.12"); }, 10s))
