@@ -6,6 +6,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "config/go_syntax.h"
+
 namespace nodenet::yaml {
 
 const Entry* Node::find(std::string_view key) const {
@@ -297,8 +299,10 @@ bool Builder::add_entry(Frame& frame, const Node* key, const Node* value) {
                 for (const Entry& e : map.entries)
                     if (e.key->value == key->value) previous = e.key;
         }
+        // yaml.v3's words, the key quoted as Go's %#v quotes it: a key's tab or line break is
+        // escaped, never written into the message (and the diagnostic line) as it is.
         if (previous)
-            return fail(key->mark, "mapping key \"" + key->value + "\" already defined at line " +
+            return fail(key->mark, "mapping key " + config::go::quote(key->value) + " already defined at line " +
                                        std::to_string(previous->mark.line));
     }
     map.entries.push_back(Entry{key, value});

@@ -64,6 +64,13 @@ TEST(YamlTree, RejectsDuplicateKeysInLargeMappings) {
     EXPECT_EQ(p->error.message, "mapping key \"k42\" already defined at line 43");
 }
 
+TEST(YamlTree, QuotesADuplicateKeyAsGoDoes) {
+    // yaml.v3 formats the key with %#v: a tab (or a line break, a quote) comes out escaped.
+    auto p = parse_text("\"a\\tb\\\"\": 1\n\"a\\tb\\\"\": 2\n");
+    ASSERT_FALSE(p->ok);
+    EXPECT_EQ(p->error.message, "mapping key \"a\\tb\\\"\" already defined at line 1");
+}
+
 TEST(YamlTree, AliasesShareTheAnchoredNode) {
     auto p = parse_text("a: &x {k: v}\nb: *x\n");
     ASSERT_TRUE(p->ok);
