@@ -111,13 +111,17 @@ void Session::on_ack(uint32_t seq, int error, const std::string& detail) {
 }
 
 bool Session::read_acks(size_t until_outstanding) {
-    std::vector<uint8_t> buf(256 * 1024);
+    // Not zeroed: only the pages the kernel writes become resident. A zeroed 256 KB vector touched
+    // them all, and once freed glibc kept them in the heap: +256 KB of a daemon's memory for good
+    // after its first drift correction.
+    constexpr size_t kAckBuffer = 256 * 1024;
+    auto buf = std::make_unique_for_overwrite<uint8_t[]>(kAckBuffer);
     while (pending_.size() > until_outstanding) {
-        ssize_t n = recv(fd_, buf.data(), buf.size(), 0);
+        ssize_t n = recv(fd_, buf.get(), kAckBuffer, 0);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) return false;
         int len = static_cast<int>(n);
-        for (auto* h = reinterpret_cast<nlmsghdr*>(buf.data()); nlmsg_ok(h, len); h = nlmsg_next(h, &len)) {
+        for (auto* h = reinterpret_cast<nlmsghdr*>(buf.get()); nlmsg_ok(h, len); h = nlmsg_next(h, &len)) {
             if (h->nlmsg_type != NLMSG_ERROR) continue;
             auto* err = static_cast<nlmsgerr*>(nlmsg_data(h));
             std::string detail;

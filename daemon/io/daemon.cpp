@@ -1,5 +1,8 @@
 #include "daemon/io/daemon.h"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
@@ -26,6 +29,15 @@
 namespace nodenet::daemon::io {
 
 namespace {
+
+// A plan pass builds and frees the config's trees, both states and the plan: glibc keeps the freed
+// pages in the heap, where they count in the resident memory of an idle daemon (~200 KB of its
+// ~7 MB with 10 links). Handing them back when the loop settles costs microseconds per pass.
+void release_free_heap() {
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
+}
 
 int bit(Cause c) { return 1 << static_cast<int>(c); }
 
@@ -135,7 +147,11 @@ Status Daemon::start() {
     notifier_ = ReadinessNotifier(options_.ready_file);
     guard_ = DriftGuard(options_.drift_limits);
     auto timer = [this](std::function<void()> f) -> Result<std::unique_ptr<loop::Timer>> { return loop::Timer::open(loop_, std::move(f)); };
-    auto settle = timer([this] { reconcile(std::exchange(pending_, 0)); sync_sessions(); });
+    auto settle = timer([this] {
+        reconcile(std::exchange(pending_, 0));
+        sync_sessions();
+        release_free_heap();
+    });
     auto ready = timer([this] {
         if (notifier_.is_ready()) return;
         auto missing = waiting_for();
