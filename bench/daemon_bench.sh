@@ -345,7 +345,8 @@ stop_daemon() {
 }
 # networkd's set-up; then start_networkd starts networkd and wait-online at the same moment
 networkd_env() {
-    bench_networkd_env 2>"$dir/why" || exit 3
+    # The reason goes to why only on failure: the steady case takes an existing why as "gave up".
+    bench_networkd_env 2>"$dir/networkd-env.err" || { mv "$dir/networkd-env.err" "$dir/why"; exit 3; }
     cp "$@" /etc/systemd/network/
 }
 start_networkd() {
