@@ -54,6 +54,7 @@ netlink::SnapshotFilter filter_of(const store::SyncRecord& r) {
     f.links.insert(r.links.begin(), r.links.end());
     f.tables.insert(r.tables.begin(), r.tables.end());
     f.owned_protocol = r.owned_protocol;
+    f.expected_routes = r.routes;
     f.rules = true;  // records are made with managed_filter(), which reads every rule
     return f;
 }
@@ -198,6 +199,7 @@ void record_in_sync(const NetworkOptions& options, const Prepared& p, const plan
     r.links.assign(filter.links.begin(), filter.links.end());
     r.tables.assign(filter.tables.begin(), filter.tables.end());
     r.owned_protocol = filter.owned_protocol;
+    r.routes = kernel.routes.size();
     r.desired_warnings = p.warnings;
     r.plan_warnings = empty_plan.warnings;
     (void)options.state().save_sync_record(r);  // only ever saves work; losing it costs a full plan

@@ -16,6 +16,7 @@ SnapshotFilter managed_filter(const state::DesiredState& desired, const plan::Ow
     for (const state::Link& l : owned.created_links) f.links.insert(l.name);
     for (const state::AddressKey& a : owned.recorded_addresses) f.links.insert(std::get<0>(a));
     f.owned_protocol = plan::kNodenetProtocol;
+    f.expected_routes = desired.routes.size();
     // Rules are found by protocol too, and the kernel cannot filter their dump: read them all,
     // even for a desired state without rules, to remove the ones nodenet added before.
     f.rules = true;

@@ -2,12 +2,13 @@
 
 #include <netlink/attr.h>
 #include <netlink/errno.h>
-#include <netlink/handlers.h>
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
 #include <sys/socket.h>
 
+#include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -23,24 +24,9 @@ void NlMsgDeleter::operator()(nl_msg* msg) const { nlmsg_free(msg); }
 
 namespace {
 
-struct NlCbDeleter {
-    void operator()(nl_cb* cb) const { nl_cb_put(cb); }
-};
-
 // The most the kernel puts into one dump datagram (it sizes them by our first recvmsg, capped at
 // 32 KiB); a single bigger message is still read whole thanks to MSG_PEEK.
 constexpr size_t kReceiveBuffer = 32768;
-
-struct DumpContext {
-    const MessageHandler* on_message = nullptr;
-    uint32_t seq = 0;
-    bool done = false;
-    bool interrupted = false;
-    int kernel_errno = 0;
-    std::string kernel_message;  // extended ack (NLMSGERR_ATTR_MSG), when the kernel gave one
-    std::optional<Error> handler_error;
-    size_t messages = 0;
-};
 
 // The extended-ack attributes that follow the payload of an NLMSG_DONE or NLMSG_ERROR.
 std::string extended_ack_message(const nlmsghdr* hdr, size_t payload) {
@@ -56,59 +42,36 @@ std::string extended_ack_message(const nlmsghdr* hdr, size_t payload) {
     return std::string(text, strnlen(text, static_cast<size_t>(nla_len(msg))));
 }
 
-int on_valid(nl_msg* msg, void* arg) {
-    auto* ctx = static_cast<DumpContext*>(arg);
-    ++ctx->messages;
-    Status status = (*ctx->on_message)(nlmsg_hdr(msg));
-    if (!status.ok()) {
-        ctx->handler_error = Error{status.error()};
-        return NL_STOP;
-    }
-    return NL_OK;
-}
-
 // NLMSG_DONE carries the dump's own status: a request the kernel rejects (strict checking) or a
-// failure half-way arrives here, not as NLMSG_ERROR. libnl 3.7 ignores it, so read it ourselves.
-int on_finish(nl_msg* msg, void* arg) {
-    auto* ctx = static_cast<DumpContext*>(arg);
-    const nlmsghdr* hdr = nlmsg_hdr(msg);
-    ctx->done = true;
-    if (hdr->nlmsg_len >= NLMSG_LENGTH(sizeof(int))) {
-        int status = 0;
-        std::memcpy(&status, NLMSG_DATA(hdr), sizeof status);
-        if (status < 0) {
-            ctx->kernel_errno = -status;
-            ctx->kernel_message = extended_ack_message(hdr, sizeof(int));
-        }
-    }
-    return NL_STOP;
+// failure half-way arrives there, not as NLMSG_ERROR.
+struct DumpEnd {
+    int kernel_errno = 0;
+    std::string kernel_message;  // extended ack (NLMSGERR_ATTR_MSG), when the kernel gave one
+};
+
+DumpEnd done_status(const nlmsghdr* hdr) {
+    DumpEnd end;
+    if (hdr->nlmsg_len < NLMSG_LENGTH(sizeof(int))) return end;
+    int status = 0;
+    std::memcpy(&status, NLMSG_DATA(hdr), sizeof status);
+    if (status < 0) end = {-status, extended_ack_message(hdr, sizeof(int))};
+    return end;
 }
 
-int on_error(sockaddr_nl*, nlmsgerr* err, void* arg) {
-    auto* ctx = static_cast<DumpContext*>(arg);
-    // libnl hands over the payload; the header it belongs to sits right before it.
-    auto* hdr = reinterpret_cast<const nlmsghdr*>(reinterpret_cast<const char*>(err) - NLMSG_HDRLEN);
+DumpEnd error_status(const nlmsghdr* hdr) {
+    DumpEnd end;
+    if (hdr->nlmsg_len < NLMSG_LENGTH(sizeof(nlmsgerr))) return {EBADMSG, "a truncated error message"};
+    nlmsgerr err{};
+    std::memcpy(&err, NLMSG_DATA(hdr), sizeof err);
+    if (err.error == 0) return end;  // an acknowledgement: the request is done
     size_t payload = (hdr->nlmsg_flags & NLM_F_CAPPED) ? sizeof(nlmsgerr)
-                                                       : sizeof(nlmsgerr) - sizeof(nlmsghdr) + err->msg.nlmsg_len;
-    ctx->done = true;
-    ctx->kernel_errno = -err->error;
-    ctx->kernel_message = extended_ack_message(hdr, payload);
-    return NL_STOP;
+                                                       : sizeof(nlmsgerr) - sizeof(nlmsghdr) + err.msg.nlmsg_len;
+    return {-err.error, extended_ack_message(hdr, payload)};
 }
 
-int on_dump_interrupted(nl_msg*, void* arg) {
-    static_cast<DumpContext*>(arg)->interrupted = true;
-    return NL_OK;  // read on to NLMSG_DONE so that the socket is clean for the next dump
-}
-
-// Answers to an earlier request (one abandoned after an error) must not be taken for this one's.
-int on_seq_check(nl_msg* msg, void* arg) {
-    return nlmsg_hdr(msg)->nlmsg_seq == static_cast<DumpContext*>(arg)->seq ? NL_OK : NL_SKIP;
-}
-
-std::string kernel_reason(const DumpContext& ctx) {
-    std::string reason = std::strerror(ctx.kernel_errno);
-    if (!ctx.kernel_message.empty()) reason += " (" + ctx.kernel_message + ")";
+std::string kernel_reason(const DumpEnd& end) {
+    std::string reason = std::strerror(end.kernel_errno);
+    if (!end.kernel_message.empty()) reason += " (" + end.kernel_message + ")";
     return reason;
 }
 
@@ -132,34 +95,41 @@ Result<RtnlSocket> RtnlSocket::open() {
     return s;
 }
 
+// The answers are read with libnl's nl_recv (one datagram, sized with MSG_PEEK) and walked in
+// place: nl_recvmsgs would copy every message into an nl_msg of its own, two allocations and a copy
+// per route — a third of the user time of reading 10,000 routes.
 Result<DumpOutcome> RtnlSocket::dump(nl_msg* request, const MessageHandler& on_message) {
     nl_sock* sock = sock_.get();
     nlmsg_hdr(request)->nlmsg_seq = NL_AUTO_SEQ;  // a fresh number each time the request is sent
     int sent = nl_send_auto(sock, request);
     if (sent < 0) return Error{std::string("send: ") + nl_geterror(sent)};
+    const uint32_t seq = nlmsg_hdr(request)->nlmsg_seq;
 
-    DumpContext ctx;
-    ctx.on_message = &on_message;
-    ctx.seq = nlmsg_hdr(request)->nlmsg_seq;
-    std::unique_ptr<nl_cb, NlCbDeleter> cb(nl_cb_alloc(NL_CB_DEFAULT));
-    if (!cb) return Error{"receive: out of memory"};
-    nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, on_valid, &ctx);
-    nl_cb_set(cb.get(), NL_CB_FINISH, NL_CB_CUSTOM, on_finish, &ctx);
-    nl_cb_set(cb.get(), NL_CB_DUMP_INTR, NL_CB_CUSTOM, on_dump_interrupted, &ctx);
-    nl_cb_set(cb.get(), NL_CB_SEQ_CHECK, NL_CB_CUSTOM, on_seq_check, &ctx);
-    nl_cb_err(cb.get(), NL_CB_CUSTOM, on_error, &ctx);
-
-    while (!ctx.done) {
-        int err = nl_recvmsgs(sock, cb.get());
-        if (ctx.handler_error) return *ctx.handler_error;
-        if (ctx.kernel_errno != 0) return Error{kernel_reason(ctx)};
-        if (err == -NLE_DUMP_INTR) {
-            ctx.interrupted = true;
-            break;
+    DumpOutcome outcome;
+    for (;;) {
+        sockaddr_nl from{};
+        unsigned char* raw = nullptr;
+        int n = nl_recv(sock, &from, &raw, nullptr);
+        std::unique_ptr<unsigned char, decltype(&std::free)> datagram(raw, &std::free);
+        if (n < 0) return Error{std::string("receive: ") + nl_geterror(n)};
+        if (n == 0) return Error{"receive: the socket was closed before the dump ended"};
+        if (from.nl_pid != 0) continue;  // only the kernel answers dumps
+        int left = n;
+        for (auto* hdr = reinterpret_cast<nlmsghdr*>(datagram.get()); nlmsg_ok(hdr, left); hdr = nlmsg_next(hdr, &left)) {
+            // Answers to an earlier request (one abandoned after an error) must not be taken for this one's.
+            if (hdr->nlmsg_seq != seq) continue;
+            // The table changed while it was being dumped: read on to the end, then the caller runs it again.
+            if (hdr->nlmsg_flags & NLM_F_DUMP_INTR) outcome.interrupted = true;
+            if (hdr->nlmsg_type == NLMSG_DONE || hdr->nlmsg_type == NLMSG_ERROR) {
+                DumpEnd end = hdr->nlmsg_type == NLMSG_DONE ? done_status(hdr) : error_status(hdr);
+                if (end.kernel_errno != 0) return Error{kernel_reason(end)};
+                return outcome;
+            }
+            if (hdr->nlmsg_type < NLMSG_MIN_TYPE) continue;  // NLMSG_NOOP, NLMSG_OVERRUN
+            ++outcome.messages;
+            if (Status status = on_message(hdr); !status.ok()) return Error{status.error()};
         }
-        if (err < 0) return Error{std::string("receive: ") + nl_geterror(err)};
     }
-    return DumpOutcome{ctx.messages, ctx.interrupted};
 }
 
 }  // namespace nodenet::netlink

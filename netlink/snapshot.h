@@ -35,8 +35,14 @@ struct SnapshotFilter {
     std::set<uint32_t> tables;       // routing tables nodenet manages (main = 254)
     uint8_t owned_protocol = 0;      // also include addresses/routes with this IFA_PROTO / RTPROT anywhere
     bool rules = false;              // policy routing rules, all of them
+    // How many routes the snapshot is expected to hold (the desired ones, or the last snapshot's): a
+    // hint for how to read them, not part of what is read (equal filters read the same whatever it is).
+    size_t expected_routes = 0;
 
-    bool operator==(const SnapshotFilter&) const = default;
+    bool operator==(const SnapshotFilter& o) const {
+        return all == o.all && all_addresses == o.all_addresses && links == o.links && tables == o.tables &&
+               owned_protocol == o.owned_protocol && rules == o.rules;
+    }
 };
 
 // What the kernel sent, so that a test can tell filtering in the kernel from filtering here.

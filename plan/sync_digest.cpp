@@ -2,7 +2,10 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <type_traits>
+#include <vector>
 
 namespace nodenet::plan {
 
@@ -73,6 +76,7 @@ public:
     std::string hex() {
         return text_digest(bytes_);
     }
+    uint64_t hash64() const { return XXH3_64bits(bytes_.data(), bytes_.size()); }
 
 private:
     std::string bytes_;
@@ -116,20 +120,28 @@ std::string kernel_digest(const state::KernelState& kernel) {
         h.add(a.flags);
         h.add(a.priority);
     }
+    // Routes in any order: a snapshot read with one dump lists them by family and table, one read
+    // with filtered dumps by (table, link); the same routes must give the same digest.
     h.add(kernel.routes.size());
+    std::vector<uint64_t> routes;
+    routes.reserve(kernel.routes.size());
     for (const state::ObservedRoute& r : kernel.routes) {
-        h.add(r.table);
-        h.add(r.family);
-        h.add(r.destination);
-        h.add(r.gateway);
-        h.add(r.source);
-        h.add(r.link_index);
-        h.add(r.metric);
-        h.add(r.protocol);
-        h.add(r.scope);
-        h.add(r.type);
-        h.add(r.mtu);
+        Hasher one;
+        one.add(r.table);
+        one.add(r.family);
+        one.add(r.destination);
+        one.add(r.gateway);
+        one.add(r.source);
+        one.add(r.link_index);
+        one.add(r.metric);
+        one.add(r.protocol);
+        one.add(r.scope);
+        one.add(r.type);
+        one.add(r.mtu);
+        routes.push_back(one.hash64());
     }
+    std::sort(routes.begin(), routes.end());
+    for (uint64_t r : routes) h.add(r);
     h.add(kernel.rules.size());
     for (const state::ObservedRule& r : kernel.rules) {
         h.add(r.family);

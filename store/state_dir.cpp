@@ -126,6 +126,7 @@ std::optional<SyncRecord> StateDir::load_sync_record() const {
         j.at("links").get_to(r.links);
         j.at("tables").get_to(r.tables);
         j.at("owned_protocol").get_to(r.owned_protocol);
+        r.routes = j.value("routes", size_t{0});  // absent from records of earlier versions
         j.at("desired_warnings").get_to(r.desired_warnings);
         j.at("plan_warnings").get_to(r.plan_warnings);
         return r;
@@ -146,6 +147,7 @@ Status StateDir::save_sync_record(const SyncRecord& r) const {
                         {"links", r.links},
                         {"tables", r.tables},
                         {"owned_protocol", r.owned_protocol},
+                        {"routes", r.routes},
                         {"desired_warnings", r.desired_warnings},
                         {"plan_warnings", r.plan_warnings}};
     return write_file_atomic(dir_ / kSyncFile, j.dump(2) + "\n", 0600, Durability::Cache);

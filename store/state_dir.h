@@ -26,6 +26,7 @@ struct SyncRecord {
     std::vector<std::string> links;
     std::vector<uint32_t> tables;
     uint8_t owned_protocol = 0;
+    size_t routes = 0;  // in the snapshot then: how the next check reads them (SnapshotFilter::expected_routes)
     std::vector<std::string> desired_warnings, plan_warnings;
 };
 

@@ -237,6 +237,51 @@ TEST(SnapshotRoutes, TwoThousandRoutesOnAnUnmanagedLinkAreNeverReceived) {
     // Links, eth0's addresses, eth0's routes in main and NLMSG_DONEs: a few dozen messages at most.
     EXPECT_LT(snap["stats"]["messages"].get<size_t>(), 50u) << snap["stats"].dump();
     EXPECT_GE(all["stats"]["messages"].get<size_t>(), 2000u) << all["stats"].dump();
+
+    // Expecting 300 routes of its own changes nothing here: the namespace holds far more, so the
+    // filtered dumps stay cheaper than one of everything.
+    filter.expected_routes = 300;
+    json expecting = snapshot_in(ns, filter);
+    ASSERT_TRUE(expecting.contains("state")) << expecting.dump();
+    EXPECT_LT(expecting["stats"]["messages"].get<size_t>(), 50u) << expecting["stats"].dump();
+    EXPECT_EQ(destinations(expecting["state"]["routes"]), destinations(snap["state"]["routes"]));
+}
+
+// When nearly every route of the namespace is one nodenet expects (its own 10,000 on the managed
+// link), one dump of everything reads each route once; the filtered dumps would have the kernel fill
+// the owned routes twice (the link's dump and the protocol's). Both must read the same routes.
+TEST(SnapshotRoutes, ManyOwnedRoutesAreReadInOneDumpWithTheSameRoutes) {
+    NODENET_NETNS_OR_SKIP(ns);
+    build_scenario(ns);
+    char path[] = "/tmp/nodenet-routes-XXXXXX";
+    int fd = mkstemp(path);
+    ASSERT_GE(fd, 0);
+    close(fd);
+    {
+        std::ofstream batch(path);
+        for (int i = 0; i < 600; ++i)
+            batch << "route add 10." << 200 + i / 250 << "." << i % 250 << ".0/24 via 10.1.0.1 dev eth0 proto 110\n";
+    }
+    CommandResult added = ns.ip(std::string("-batch ") + path);
+    unlink(path);
+    ASSERT_EQ(added.exit_code, 0) << added.err;
+
+    netlink::SnapshotFilter filter;
+    filter.links = {"eth0"};
+    filter.tables = {254};
+    filter.owned_protocol = 110;
+    json filtered = snapshot_in(ns, filter);
+    filter.expected_routes = 605;
+    json one = snapshot_in(ns, filter);
+    ASSERT_TRUE(filtered.contains("state")) << filtered.dump();
+    ASSERT_TRUE(one.contains("state")) << one.dump();
+    expect_routes_match(one["state"]["routes"], filtered["state"]["routes"]);
+    EXPECT_GE(one["state"]["routes"].size(), 600u);
+    // Filtered: links, eth0's addresses, (main, eth0), protocol 110; one dump: the last two as one.
+    EXPECT_EQ(one["stats"]["dump_requests"].get<size_t>() + 1, filtered["stats"]["dump_requests"].get<size_t>())
+        << one["stats"].dump() << " " << filtered["stats"].dump();
+    EXPECT_GE(filtered["stats"]["messages"].get<size_t>(), 1200u) << "the owned routes, twice";
+    EXPECT_LT(one["stats"]["messages"].get<size_t>(), 700u) << "every route of the namespace, once";
 }
 
 }  // namespace

@@ -66,6 +66,21 @@ TEST(SyncDigest, EveryManagedAttributeCounts) {
 }
 
 // Field boundaries are part of the digest: moving a character from one name to the next is a change.
+// One dump of every route lists them by family and table, the filtered dumps by (table, link): the
+// same routes in another order are the same kernel.
+TEST(SyncDigest, RouteOrderDoesNotCountButEachRouteDoes) {
+    state::KernelState k = sample();
+    state::ObservedRoute second = k.routes[0];
+    second.destination = *state::parse_ip_prefix("10.8.0.0/16");
+    k.routes.push_back(second);
+    state::KernelState reversed = k;
+    std::swap(reversed.routes[0], reversed.routes[1]);
+    EXPECT_EQ(kernel_digest(k), kernel_digest(reversed));
+    state::KernelState twice = k;
+    twice.routes[1] = twice.routes[0];  // the same count, one route twice instead of two
+    EXPECT_NE(kernel_digest(k), kernel_digest(twice));
+}
+
 TEST(SyncDigest, FieldBoundariesCount) {
     state::KernelState a = sample(), b = sample();
     a.links[0].name = "eth0";

@@ -77,6 +77,7 @@ TEST(StateDir, SyncRecordSurvivesARoundTripAndDamageMeansNoRecord) {
     r.links = {"eth0", "br0"};
     r.tables = {254, 100};
     r.owned_protocol = 110;
+    r.routes = 10002;
     r.desired_warnings = {"w1"};
     r.plan_warnings = {"w2"};
     ASSERT_TRUE(state.save_sync_record(r).ok());
@@ -89,6 +90,7 @@ TEST(StateDir, SyncRecordSurvivesARoundTripAndDamageMeansNoRecord) {
     EXPECT_EQ(loaded->links, r.links);
     EXPECT_EQ(loaded->tables, r.tables);
     EXPECT_EQ(loaded->owned_protocol, 110);
+    EXPECT_EQ(loaded->routes, 10002u);
     EXPECT_EQ(loaded->desired_warnings, r.desired_warnings);
     EXPECT_EQ(loaded->plan_warnings, r.plan_warnings);
     std::ofstream(dir.path / "in-sync.json") << "{\"config\": 1}";
