@@ -32,7 +32,7 @@ namespace {
 
 // A plan pass builds and frees the config's trees, both states and the plan: glibc keeps the freed
 // pages in the heap, where they count in the resident memory of an idle daemon (~200 KB of its
-// ~7 MB with 10 links). Handing them back when the loop settles costs microseconds per pass.
+// ~7 MB with 10 links). Handing them back when the loop settles costs 20-40 us per pass.
 void release_free_heap() {
 #if defined(__GLIBC__)
     malloc_trim(0);

@@ -10,29 +10,14 @@
 namespace nodenet::netlink_test {
 namespace {
 
-// Linux 6.x with no policy rules: local and main are one trie, shown under both names.
-constexpr const char* kMerged = R"(Basic info: size of leaf: 48 bytes, size of tnode: 40 bytes.
-Main:
-	Aver depth:     1.00
-	Max depth:      2
-	Leaves:         10003
-	Prefixes:       10003
-	Internal nodes: 2
-	  2: 1  15: 1
-	Pointers: 32772
-Null ptrs: 22768
-Total size: 1273  kB
-Local:
-	Aver depth:     1.00
-	Max depth:      2
-	Leaves:         10003
-	Prefixes:       10003
-	Internal nodes: 2
-	  2: 1  15: 1
-	Pointers: 32772
-Null ptrs: 22768
-Total size: 1273  kB
-)";
+// One table's statistics as Linux 6.x writes them.
+#define NODENET_TRIE_10003 \
+    "\tAver depth:     1.00\n\tMax depth:      2\n\tLeaves:         10003\n\tPrefixes:       10003\n" \
+    "\tInternal nodes: 2\n\t  2: 1  15: 1\n\tPointers: 32772\nNull ptrs: 22768\nTotal size: 1273  kB\n"
+
+// No policy rules: local and main are one trie, shown under both names.
+constexpr const char* kMerged = "Basic info: size of leaf: 48 bytes, size of tnode: 40 bytes.\n"
+                                "Main:\n" NODENET_TRIE_10003 "Local:\n" NODENET_TRIE_10003;
 
 // With policy rules the tables are apart; another table has an "Id" heading.
 constexpr const char* kSeparate = R"(Basic info: size of leaf: 48 bytes, size of tnode: 40 bytes.

@@ -119,6 +119,22 @@ void build_scenario(const TestNetns& ns) {
     if (via.exit_code != 0) ADD_FAILURE() << "IPv4 route via an IPv6 gateway: " << via.err;
 }
 
+// `count` routes (`route(i)` is what follows `ip route add`) in one `ip -batch`: thousands of `ip`
+// runs would take seconds.
+void add_routes(const TestNetns& ns, int count, const std::function<std::string(int)>& route) {
+    char path[] = "/tmp/nodenet-routes-XXXXXX";
+    int fd = mkstemp(path);
+    ASSERT_GE(fd, 0);
+    close(fd);
+    {
+        std::ofstream batch(path);
+        for (int i = 0; i < count; ++i) batch << "route add " << route(i) << "\n";
+    }
+    CommandResult added = ns.ip(std::string("-batch ") + path);
+    unlink(path);
+    ASSERT_EQ(added.exit_code, 0) << added.err;
+}
+
 std::set<std::string> destinations(const json& routes) {
     std::set<std::string> s;
     for (const auto& r : routes) s.insert(r["destination"].get<std::string>() + " table " + std::to_string(r["table"].get<int>()));
@@ -210,18 +226,9 @@ TEST(SnapshotRoutes, TableThatDoesNotExistIsEmptyNotAnError) {
 TEST(SnapshotRoutes, TwoThousandRoutesOnAnUnmanagedLinkAreNeverReceived) {
     NODENET_NETNS_OR_SKIP(ns);
     build_scenario(ns);
-    char path[] = "/tmp/nodenet-routes-XXXXXX";
-    int fd = mkstemp(path);
-    ASSERT_GE(fd, 0);
-    close(fd);
-    {
-        std::ofstream batch(path);
-        for (int i = 0; i < 2000; ++i)
-            batch << "route add 10." << 100 + i / 250 << "." << i % 250 << ".0/24 via 10.2.0.1 dev eth2\n";
-    }
-    CommandResult added = ns.ip(std::string("-batch ") + path);
-    unlink(path);
-    ASSERT_EQ(added.exit_code, 0) << added.err;
+    ASSERT_NO_FATAL_FAILURE(add_routes(ns, 2000, [](int i) {
+        return "10." + std::to_string(100 + i / 250) + "." + std::to_string(i % 250) + ".0/24 via 10.2.0.1 dev eth2";
+    }));
     int eth2 = link_indexes(ns).at("eth2");
 
     json all = snapshot_in(ns, everything());
@@ -247,24 +254,15 @@ TEST(SnapshotRoutes, TwoThousandRoutesOnAnUnmanagedLinkAreNeverReceived) {
     EXPECT_EQ(destinations(expecting["state"]["routes"]), destinations(snap["state"]["routes"]));
 }
 
-// When nearly every route of the namespace is one nodenet expects (its own 10,000 on the managed
+// When nearly every route of the namespace is one nodenet expects (600 of its own on the managed
 // link), one dump of everything reads each route once; the filtered dumps would have the kernel fill
 // the owned routes twice (the link's dump and the protocol's). Both must read the same routes.
 TEST(SnapshotRoutes, ManyOwnedRoutesAreReadInOneDumpWithTheSameRoutes) {
     NODENET_NETNS_OR_SKIP(ns);
     build_scenario(ns);
-    char path[] = "/tmp/nodenet-routes-XXXXXX";
-    int fd = mkstemp(path);
-    ASSERT_GE(fd, 0);
-    close(fd);
-    {
-        std::ofstream batch(path);
-        for (int i = 0; i < 600; ++i)
-            batch << "route add 10." << 200 + i / 250 << "." << i % 250 << ".0/24 via 10.1.0.1 dev eth0 proto 110\n";
-    }
-    CommandResult added = ns.ip(std::string("-batch ") + path);
-    unlink(path);
-    ASSERT_EQ(added.exit_code, 0) << added.err;
+    ASSERT_NO_FATAL_FAILURE(add_routes(ns, 600, [](int i) {
+        return "10." + std::to_string(200 + i / 250) + "." + std::to_string(i % 250) + ".0/24 via 10.1.0.1 dev eth0 proto 110";
+    }));
 
     netlink::SnapshotFilter filter;
     filter.links = {"eth0"};
