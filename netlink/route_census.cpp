@@ -1,10 +1,10 @@
 #include "netlink/route_census.h"
 
 #include <charconv>
-#include <fstream>
-#include <iterator>
 #include <sstream>
 #include <vector>
+
+#include "store/atomic_file.h"
 
 namespace nodenet::netlink {
 namespace {
@@ -24,14 +24,6 @@ bool is_table_heading(std::string_view line) {
     if (line.empty() || line.front() == ' ' || line.front() == '\t' || line.back() != ':') return false;
     std::string_view name = line.substr(0, line.size() - 1);
     return name == "Main" || name == "Local" || name.starts_with("Id ");
-}
-
-std::optional<std::string> read_small_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) return std::nullopt;
-    return text;
 }
 
 }  // namespace
@@ -88,12 +80,12 @@ std::optional<size_t> ipv6_routes_from_rt6_stats(std::string_view text) {
 }
 
 std::optional<size_t> routes_in_namespace(const std::string& proc_net) {
-    auto v4_text = read_small_file(proc_net + "/fib_triestat");
-    if (!v4_text) return std::nullopt;
+    auto v4_text = store::read_file(proc_net + "/fib_triestat");
+    if (!v4_text.ok()) return std::nullopt;
     auto v4 = ipv4_routes_from_triestat(*v4_text);
     if (!v4) return std::nullopt;
-    auto v6_text = read_small_file(proc_net + "/rt6_stats");
-    if (!v6_text) return *v4;  // a kernel without IPv6
+    auto v6_text = store::read_file(proc_net + "/rt6_stats");
+    if (!v6_text.ok()) return *v4;  // a kernel without IPv6
     auto v6 = ipv6_routes_from_rt6_stats(*v6_text);
     if (!v6) return std::nullopt;
     return *v4 + *v6;
